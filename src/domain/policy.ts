@@ -1,0 +1,205 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { businessCalendarSchema } from './calendar';
+import { clockedDurationSchema, durationSchema } from './duration';
+import { kindSchema, recycleReasonSchema } from './model';
+
+const routeSchema = z.enum(['route', 'nurture', 'review', 'ignore']);
+export type Route = z.infer<typeof routeSchema>;
+
+const fitConditionSchema = z
+  .object({
+    industry: z.array(z.string().min(1)).min(1).optional(),
+    region: z.array(z.string().min(1)).min(1).optional(),
+    country: z.array(z.string().min(1)).min(1).optional(),
+    employees: z
+      .object({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional() })
+      .strict()
+      .refine((r) => r.min !== undefined || r.max !== undefined, 'expected min and/or max')
+      .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, 'expected min <= max')
+      .optional(),
+    title: z
+      .object({ pattern: z.string().min(1) })
+      .strict()
+      .refine((t) => compiles(t.pattern), 'expected a valid regular expression')
+      .optional(),
+    freeEmailDomain: z.boolean().optional(),
+  })
+  .strict()
+  .refine((c) => Object.keys(c).length > 0, 'expected at least one condition');
+export type FitCondition = z.infer<typeof fitConditionSchema>;
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const intentEventPolicySchema = z
+  .object({ points: z.number().finite(), halfLife: durationSchema, kind: kindSchema.exclude(['MQL']).optional() })
+  .strict();
+
+const teamSchema = z
+  .object({
+    id: z.string().min(1),
+    calendar: z.string().min(1),
+    fallbackOwnerId: z.string().min(1),
+    managerId: z.string().min(1),
+  })
+  .strict();
+
+const DEFAULT_FREE_EMAIL_DOMAINS = [
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'hotmail.com',
+  'outlook.com',
+  'live.com',
+  'aol.com',
+  'icloud.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'mail.com',
+];
+
+export const policySchema = z
+  .object({
+    version: z.string().min(1),
+    calendars: z.record(z.string(), businessCalendarSchema),
+    teams: z.array(teamSchema).min(1),
+    defaultTeam: z.string().min(1),
+    scoring: z
+      .object({
+        fit: z
+          .object({
+            threshold: z.number().finite(),
+            rules: z.array(z.object({ when: fitConditionSchema, points: z.number().finite() }).strict()),
+            freeEmailDomains: z.array(z.string().min(1)).default(DEFAULT_FREE_EMAIL_DOMAINS),
+          })
+          .strict(),
+        intent: z
+          .object({
+            threshold: z.number().finite(),
+            events: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case event type'), intentEventPolicySchema),
+            /** Half-life of an intent score reported by the CRM instead of computed from events. */
+            reportedHalfLife: durationSchema.default(durationSchema.parse('30d')),
+          })
+          .strict(),
+      })
+      .strict(),
+    routing: z
+      .object({
+        highFitHighIntent: routeSchema,
+        highFitLowIntent: routeSchema,
+        lowFitHighIntent: routeSchema,
+        lowFitLowIntent: routeSchema,
+      })
+      .strict(),
+    sla: z
+      .object({
+        firstTouch: z.object({ HAND_RAISE: clockedDurationSchema, PQL: clockedDurationSchema, MQL: clockedDurationSchema }).strict(),
+        reminders: z
+          .array(z.number().gt(0).lt(1))
+          .default([])
+          .refine((r) => r.every((x, i) => i === 0 || x > r[i - 1]!), 'expected ascending fractions'),
+        onBreach: z
+          .object({
+            reassignTo: z.enum(['fallback', 'none']),
+            notifyManager: z.boolean(),
+            maxReassignments: z.number().int().nonnegative(),
+          })
+          .strict(),
+      })
+      .strict(),
+    review: clockedDurationSchema,
+    cadence: z
+      .object({
+        touches: z.number().int().positive(),
+        within: clockedDurationSchema,
+        minChannels: z.number().int().positive(),
+      })
+      .strict(),
+    decay: z.object({ tick: durationSchema }).strict(),
+    recycle: z
+      .object({
+        notesRequiredFor: z.array(recycleReasonSchema).default(['OTHER']),
+        coolOff: z
+          .object({ default: durationSchema })
+          .catchall(durationSchema)
+          .superRefine((c, ctx) => {
+            for (const key of Object.keys(c)) {
+              if (key !== 'default' && !recycleReasonSchema.safeParse(key).success) {
+                ctx.addIssue({ code: 'custom', path: [key], message: `unknown recycle reason "${key}"` });
+              }
+            }
+          }),
+      })
+      .strict(),
+    stale: z.object({ SAL: clockedDurationSchema, SQL: clockedDurationSchema }).strict(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    p.teams.forEach((team, i) => {
+      if (!(team.calendar in p.calendars)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['teams', i, 'calendar'],
+          message: `unknown calendar "${team.calendar}" (known: ${Object.keys(p.calendars).join(', ') || 'none'})`,
+        });
+      }
+    });
+    const ids = p.teams.map((t) => t.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team "${id}"` });
+    });
+    if (!ids.includes(p.defaultTeam)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultTeam'], message: `unknown team "${p.defaultTeam}" (known: ${ids.join(', ')})` });
+    }
+    if (p.cadence.minChannels > p.cadence.touches) {
+      ctx.addIssue({ code: 'custom', path: ['cadence', 'minChannels'], message: 'expected minChannels <= touches' });
+    }
+  });
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type Team = Policy['teams'][number];
+
+export class PolicyError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(`invalid policy ${source}:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+/** Parses and validates a policy (YAML or JSON text); throws a PolicyError listing every problem. */
+export function parsePolicy(text: string, source = 'policy'): Policy {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new PolicyError(source, [{ path: '', message: `not valid YAML/JSON: ${(err as Error).message}` }]);
+  }
+  return validatePolicy(raw, source);
+}
+
+export function validatePolicy(raw: unknown, source = 'policy'): Policy {
+  const result = policySchema.safeParse(raw);
+  if (!result.success) {
+    throw new PolicyError(
+      source,
+      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
+  }
+  return result.data;
+}
+
+export function teamOf(policy: Policy, teamId: string): Team {
+  return policy.teams.find((t) => t.id === teamId) ?? policy.teams.find((t) => t.id === policy.defaultTeam)!;
+}
