@@ -24,6 +24,8 @@ export const slaSchema = z.object({
   /** The first deadline of this cycle, before any reassignment restarted the clock. */
   firstDueAt: instant.nullable(),
   windowStartedAt: instant.nullable(),
+  /** True while a first-touch window is running (closed by the first touch or a final breach). */
+  windowOpen: z.boolean(),
   status: slaStatusSchema,
   firstTouchAt: instant.nullable(),
   breaches: z.number().int(),
@@ -72,6 +74,8 @@ export const leadStateSchema = z.object({
   /** Prefix of every effect id: workflow id plus first run id, so ids never repeat across executions. */
   effectPrefix: z.string(),
   stage: stageSchema,
+  /** Low fit and low intent: the policy keeps no workflow for the lead, so this one ends. */
+  ignored: z.boolean(),
   kind: kindSchema,
   ownerId: z.string().nullable(),
   team: z.string(),
@@ -91,6 +95,8 @@ export const leadStateSchema = z.object({
   cadence: cadenceSchema,
   recycle: recycleSchema.nullable(),
   disqualification: z.object({ reason: disqualifyReasonSchema, notes: z.string().nullable(), at: instant }).nullable(),
+  /** External id of this cycle's handoff task, re-upserted when the deadline moves. */
+  handoffTaskId: z.string().nullable(),
   reviewDueAt: instant.nullable(),
   staleSince: instant.nullable(),
   nextDecayAt: instant.nullable(),

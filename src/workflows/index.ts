@@ -1,0 +1,1 @@
+export { leadLifecycle, type LeadWorkflowInput } from './lead-lifecycle';
