@@ -1,0 +1,44 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from 'pino';
+import type { HandoffTask, LeadRecord } from '../domain/effects';
+import { classifyError, redactMessage } from '../salesforce/errors';
+import type { SalesforceWriter } from '../salesforce/writer';
+
+export type SalesforceActivityDeps = { salesforce: SalesforceWriter; logger: Logger };
+
+/**
+ * Salesforce write-back. A non-retryable failure becomes a non-retryable ApplicationFailure whose `type`
+ * is the Salesforce error code (the workflow records it on the lead); anything else is retried by Temporal.
+ */
+export function createSalesforceActivities(deps: SalesforceActivityDeps) {
+  const write = async (activity: string, effectId: string, leadId: string, op: () => Promise<void>): Promise<void> => {
+    try {
+      await op();
+    } catch (err) {
+      throw toFailure(err, { activity, effectId, leadId }, deps.logger);
+    }
+  };
+  return {
+    async syncLead(effect: { id: string; lead: LeadRecord }): Promise<void> {
+      await write('syncLead', effect.id, effect.lead.leadId, () => deps.salesforce.updateLead(effect.lead));
+    },
+    async upsertTask(effect: { id: string; task: HandoffTask }): Promise<void> {
+      await write('upsertTask', effect.id, effect.task.leadId, () => deps.salesforce.upsertTask(effect.task));
+    },
+  };
+}
+
+function toFailure(err: unknown, context: { activity: string; effectId: string; leadId: string }, logger: Logger): ApplicationFailure {
+  const error = classifyError(err);
+  const message = redactMessage(error.message);
+  const entry = { ...context, sfErrorCode: error.code, retryable: error.retryable, fields: error.fields, error: message };
+  if (error.retryable) logger.warn(entry, 'salesforce write failed; will retry');
+  else logger.error(entry, 'salesforce write rejected');
+  return ApplicationFailure.create({
+    message: `${error.code}: ${message}`,
+    type: error.code,
+    nonRetryable: !error.retryable,
+    details: [{ code: error.code, fields: error.fields }],
+    ...(error.retryAfterMs !== null ? { nextRetryDelay: error.retryAfterMs } : {}),
+  });
+}
