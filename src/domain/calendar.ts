@@ -141,18 +141,29 @@ function rejectDuplicateHolidays(holidays: string[], ctx: z.RefinementCtx): void
   });
 }
 
-const workingHoursCalendarSchema = z.strictObject({
-  timezone: z
-    .string({ error: (issue) => `expected an IANA time zone like "America/New_York", got ${show(issue.input)}` })
-    .refine((zone) => IANAZone.isValidZone(zone), {
-      error: (issue) => `unknown time zone ${show(issue.input)}; expected an IANA name like "America/New_York"`,
-    }),
-  hours: weeklyHoursSchema,
-  holidays: z
-    .array(holidaySchema, { error: (issue) => `expected a list of "YYYY-MM-DD" dates, got ${show(issue.input)}` })
-    .superRefine(rejectDuplicateHolidays)
-    .default(() => []),
-});
+const expectedCalendar = (issue: { input?: unknown }): string =>
+  `expected "24/7" or a calendar { timezone, hours, holidays }, got ${show(issue.input)}`;
+
+const workingHoursCalendarSchema = z.strictObject(
+  {
+    timezone: z
+      .string({ error: (issue) => `expected an IANA time zone like "America/New_York", got ${show(issue.input)}` })
+      .refine((zone) => IANAZone.isValidZone(zone), {
+        error: (issue) => `unknown time zone ${show(issue.input)}; expected an IANA name like "America/New_York"`,
+      }),
+    hours: weeklyHoursSchema,
+    holidays: z
+      .array(holidaySchema, { error: (issue) => `expected a list of "YYYY-MM-DD" dates, got ${show(issue.input)}` })
+      .superRefine(rejectDuplicateHolidays)
+      .default(() => []),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown calendar setting ${issue.keys.map(show).join(', ')}; settings are timezone, hours, holidays`
+        : expectedCalendar(issue),
+  },
+);
 
 /**
  * A team's business calendar: `"24/7"` (every instant is working time) or
@@ -161,9 +172,7 @@ const workingHoursCalendarSchema = z.strictObject({
  */
 export const businessCalendarSchema = unionByShape(
   (input) => typeof input === 'string',
-  z.literal(ROUND_THE_CLOCK, {
-    error: (issue) => `expected "24/7" or a calendar { timezone, hours, holidays }, got ${show(issue.input)}`,
-  }),
+  z.literal(ROUND_THE_CLOCK, { error: expectedCalendar }),
   workingHoursCalendarSchema,
 );
 export type BusinessCalendar = z.output<typeof businessCalendarSchema>;
