@@ -198,7 +198,7 @@ function parseFieldMap(raw: string | undefined, problems: string[]): FieldMap {
   }
   const override = fieldMapOverrideSchema.safeParse(json);
   if (!override.success) {
-    for (const i of override.error.issues) problems.push(`SALESFORCE_FIELD_MAP.${i.path.join('.')}: ${i.message}`);
+    for (const i of override.error.issues) problems.push(`${['SALESFORCE_FIELD_MAP', ...i.path].join('.')}: ${i.message}`);
     return resolveFieldMap();
   }
   return resolveFieldMap(override.data);

@@ -5,7 +5,11 @@ export const REQUEST_LIMIT_RETRY_DELAY_MS = 5 * 60_000;
 /** How long to wait before retrying when the token endpoint refuses our credentials (an admin has to act). */
 export const AUTH_RETRY_DELAY_MS = 60_000;
 
-/** Transient conditions: the same write can succeed later. */
+/**
+ * Transient conditions: the same write can succeed later. Every other Salesforce code (INVALID_FIELD,
+ * MALFORMED_ID, NOT_FOUND, ENTITY_IS_DELETED, FIELD_CUSTOM_VALIDATION_EXCEPTION, STRING_TOO_LONG,
+ * DUPLICATE_VALUE, ...) is a data or configuration error: the same write would get the same answer.
+ */
 const RETRYABLE_CODES = new Set([
   'UNABLE_TO_LOCK_ROW',
   'REQUEST_LIMIT_EXCEEDED',
@@ -19,29 +23,6 @@ const RETRYABLE_CODES = new Set([
   'CONNECTION_ERROR',
   'AUTH_FAILED',
 ]);
-
-/**
- * Data or configuration errors: retrying the same write gives the same answer. Any Salesforce code not in
- * RETRYABLE_CODES is treated like these (Salesforce's per-record codes are overwhelmingly deterministic).
- */
-export const NON_RETRYABLE_CODES = [
-  'INVALID_FIELD',
-  'INVALID_FIELD_FOR_INSERT_UPDATE',
-  'MALFORMED_ID',
-  'NOT_FOUND',
-  'ENTITY_IS_DELETED',
-  'FIELD_CUSTOM_VALIDATION_EXCEPTION',
-  'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-  'STRING_TOO_LONG',
-  'DUPLICATE_VALUE',
-  'DUPLICATES_DETECTED',
-  'REQUIRED_FIELD_MISSING',
-  'INVALID_CROSS_REFERENCE_KEY',
-  'CANNOT_UPDATE_CONVERTED_LEAD',
-  'MULTIPLE_CHOICES',
-  'INVALID_TYPE',
-  'JSON_PARSER_ERROR',
-] as const;
 
 export class SalesforceWriteError extends Error {
   override readonly name = 'SalesforceWriteError';

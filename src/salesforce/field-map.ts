@@ -100,6 +100,7 @@ export function resolveFieldMap(override: FieldMapOverride = {}): FieldMap {
 export type SObjectFields = Record<string, string | number | boolean | null>;
 
 const SUBJECT_MAX = 255;
+const QUEUE_KEY_PREFIX = '00G';
 const DESCRIPTION_MAX = 32_000;
 
 /** The Lead fields Handoff owns, by API name (the record id travels separately). */
@@ -141,7 +142,8 @@ export function taskToSalesforce(task: HandoffTask, map: FieldMap): SObjectField
     ReminderDateTime: isoUtc(task.dueAt),
     IsReminderSet: task.dueAt !== null,
   };
-  if (task.ownerId !== null) fields.OwnerId = task.ownerId;
+  // A Task must be assigned to a user: with a queue owner (key prefix 00G) it stays with the API user.
+  if (task.ownerId !== null && !task.ownerId.startsWith(QUEUE_KEY_PREFIX)) fields.OwnerId = task.ownerId;
   const type = map.taskType[task.kind];
   if (type !== null) fields.Type = type;
   return fields;
