@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import { createActivities, type Activities } from '../activities';
+import { createLedger, type Ledger } from '../audit/ledger';
+import type { CoreConfig } from '../config';
+import type { Policy } from '../domain/policy';
+import { emulatorAuth, loadSalesforceConfig } from '../salesforce/config';
+import { createConnectionFactory } from '../salesforce/connection';
+import { createSalesforceWriter, type SalesforceWriter } from '../salesforce/writer';
+
+export type WorkerDependencies = {
+  activities: Activities;
+  ledger: Ledger;
+  salesforce: SalesforceWriter;
+  close(): Promise<void>;
+};
+
+/**
+ * The real activity dependencies from the environment: Salesforce (a real org, or the emulator at
+ * `emulatorUrl` when none is configured) and the ledger (DATABASE_URL, or PGlite in the data dir).
+ */
+export async function createWorkerDependencies(options: {
+  config: CoreConfig;
+  policy: () => Policy;
+  logger: Logger;
+  emulatorUrl?: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<WorkerDependencies> {
+  const { config, logger } = options;
+  const sf = loadSalesforceConfig(options.env ?? process.env);
+  const auth = sf.auth ?? (options.emulatorUrl ? emulatorAuth(options.emulatorUrl) : null);
+  if (!auth) throw new Error('no Salesforce org is configured (SALESFORCE_*) and no emulator URL was given');
+  const salesforce = createSalesforceWriter({
+    connection: createConnectionFactory({
+      auth,
+      apiVersion: sf.apiVersion,
+      instanceUrl: sf.instanceUrl ?? options.emulatorUrl ?? null,
+      requestTimeoutMs: sf.requestTimeoutMs,
+      logger,
+    }),
+    fieldMap: sf.fieldMap,
+    batch: { flushDelayMs: sf.batchDelayMs, minRemainingApiCalls: sf.minRemainingApiCalls },
+    logger,
+  });
+  const ledger = await createLedger({ databaseUrl: config.DATABASE_URL, dataDir: config.HANDOFF_DATA_DIR, logger });
+  const activities = createActivities({ salesforce, ledger, logger, policy: options.policy });
+  return {
+    activities,
+    ledger,
+    salesforce,
+    async close() {
+      await salesforce.close();
+      await ledger.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { runWorker, type LambdaWorkerConfig } from '@temporalio/lambda-worker';
+import { loadCoreConfig, loadPolicyFile } from '../config';
+import { createLogger } from '../logger';
+import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
+import { handoffWorkerOptions } from './options';
+
+/**
+ * Fills the Lambda worker's configuration: the same task queue, workflows and activities as the
+ * long-running worker, with the workflow code pre-bundled (no webpack on a cold start).
+ * AUTO_UPGRADE because a lead's workflow lives for months: pinning it to the Lambda version it
+ * started on would keep old code alive; changes to running workflows go through patched().
+ */
+export function configureLambdaWorker(
+  config: LambdaWorkerConfig,
+  deps: Pick<WorkerDependencies, 'activities' | 'close'>,
+  env: { taskQueue: string; namespace: string; workflowBundlePath: string },
+): void {
+  Object.assign(
+    config.workerOptions,
+    handoffWorkerOptions({ taskQueue: env.taskQueue, activities: deps.activities, workflowBundlePath: env.workflowBundlePath }),
+  );
+  config.workerOptions.workerDeploymentOptions = { defaultVersioningBehavior: 'AUTO_UPGRADE' };
+  config.namespace = env.namespace;
+  config.shutdownHooks.push(() => deps.close());
+}
+
+async function createHandler() {
+  const logger = createLogger({ name: 'lambda-worker' });
+  const core = loadCoreConfig();
+  const policy = loadPolicyFile(core.HANDOFF_POLICY);
+  const deps = await createWorkerDependencies({ config: core, policy: () => policy, logger });
+  const workflowBundlePath = process.env.HANDOFF_WORKFLOW_BUNDLE ?? `${process.env.LAMBDA_TASK_ROOT ?? '.'}/workflow-bundle.js`;
+  return runWorker(
+    { deploymentName: process.env.HANDOFF_DEPLOYMENT_NAME ?? 'handoff', buildId: process.env.HANDOFF_BUILD_ID ?? 'dev' },
+    (config) =>
+      configureLambdaWorker(config, deps, {
+        taskQueue: core.HANDOFF_TASK_QUEUE,
+        namespace: core.TEMPORAL_NAMESPACE,
+        workflowBundlePath,
+      }),
+  );
+}
+
+let handlerPromise: ReturnType<typeof createHandler> | undefined;
+
+/** The Lambda entry point: dependencies are built once per container. */
+export async function handler(event: unknown, context: Parameters<Awaited<ReturnType<typeof runWorker>>>[1]): Promise<void> {
+  handlerPromise ??= createHandler();
+  return (await handlerPromise)(event, context);
+}

@@ -1,0 +1,60 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { loadCoreConfig, loadPolicyFile, type CoreConfig } from '../config';
+import type { Policy } from '../domain/policy';
+import { createLogger } from '../logger';
+import { temporalConnectionOptions } from '../temporal/connection';
+import { createWorkerDependencies } from './dependencies';
+import { handoffWorkerOptions } from './options';
+import { installPinoRuntime } from './runtime';
+
+export type RunningWorker = { worker: Worker; done: Promise<void>; stop(): Promise<void> };
+
+/** Connects to Temporal and starts polling the task queue; `stop()` drains and closes everything. */
+export async function startWorker(options: {
+  config: CoreConfig;
+  address: string;
+  policy: Policy;
+  logger: Logger;
+  emulatorUrl?: string;
+}): Promise<RunningWorker> {
+  const { config, logger } = options;
+  const deps = await createWorkerDependencies({ config, policy: () => options.policy, logger, emulatorUrl: options.emulatorUrl });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(options.address, config));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...handoffWorkerOptions({ taskQueue: config.HANDOFF_TASK_QUEUE, activities: deps.activities }),
+  });
+  const done = worker.run().finally(async () => {
+    await deps.close();
+    await connection.close();
+  });
+  logger.info({ taskQueue: config.HANDOFF_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+/** A worker alone, against an external Temporal (TEMPORAL_ADDRESS) and a configured org. */
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'worker' });
+  installPinoRuntime(logger);
+  const config = loadCoreConfig();
+  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker (npm start embeds one)');
+  const policy = loadPolicyFile(config.HANDOFF_POLICY);
+  const running = await startWorker({ config, address: config.TEMPORAL_ADDRESS, policy, logger });
+  await running.done;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
