@@ -1,0 +1,204 @@
+/**
+ * RevOps reports from the ledger (DESIGN §3.1). The rules, as RevOps will be asked about them:
+ *
+ * - A lead counts once per qualification cycle, in the window holding its `qualifiedAt` (the
+ *   hand-off to sales). A recycled lead that qualifies again is a new row.
+ * - BREACHED if the cycle ever breached its first-touch SLA, even if someone worked it later;
+ *   MET if it was worked (accept, reject or contact attempt) without a breach; PENDING if neither
+ *   has happened yet (including a cycle that left sales untouched before its deadline).
+ * - The owner a cycle counts for is the owner at qualification: the rep who was handed the lead
+ *   and held the first deadline. The rep who eventually worked it (often the fallback owner after
+ *   a breach) becomes the owner at first touch, and counting for them would credit the rescuer
+ *   with the breach. Reassignments stay visible in the lead's timeline.
+ * - `dueAt` is the deadline in force when the outcome was decided (the missed one for a breach);
+ *   time to action after a breach is `firstTouchAt − dueAt`, in calendar time.
+ * - The compliance rate is met / (met + breached): pending cycles are not decided yet.
+ * - Percentiles are nearest-rank (observed values) over the cycles that were worked.
+ */
+import { KINDS, STAGES } from '../domain/model';
+import { csvRecord } from './csv';
+import type { Ledger, SlaCycleFacts } from './ledger';
+import {
+  CONVERSION_STEPS,
+  type FunnelQuery,
+  type FunnelReport,
+  SLA_CSV_COLUMNS,
+  type SlaCounts,
+  type SlaFilter,
+  type SlaLead,
+  type SlaOutcome,
+  type SlaReport,
+  type TimelineEntry,
+} from './schemas';
+import { percentiles, rate, WEEK_MS, weekStartMs } from './stats';
+
+export type Progress = (done: number, total: number) => void;
+
+export function slaOutcome(facts: Pick<SlaCycleFacts, 'everBreached' | 'breaches' | 'firstTouchAt'>): SlaOutcome {
+  if (facts.everBreached || facts.breaches > 0) return 'BREACHED';
+  return facts.firstTouchAt ? 'MET' : 'PENDING';
+}
+
+function toSlaLead(f: SlaCycleFacts): SlaLead {
+  const status = slaOutcome(f);
+  return {
+    leadId: f.leadId,
+    kind: f.kind,
+    ownerId: f.ownerId,
+    team: f.team,
+    qualifiedAt: f.qualifiedAt,
+    dueAt: f.dueAt,
+    firstTouchAt: f.firstTouchAt,
+    status,
+    breaches: f.breaches,
+    policyVersion: f.policyVersion,
+    workflowId: f.workflowId,
+    cycle: f.cycle,
+    responseBusinessMs: f.responseBusinessMs,
+    responseCalendarMs: f.responseCalendarMs,
+    timeToActionMs:
+      status === 'BREACHED' && f.firstTouchAt && f.dueAt ? Date.parse(f.firstTouchAt) - Date.parse(f.dueAt) : null,
+  };
+}
+
+/**
+ * The SLA compliance report. With `onProgress` the window is read a week at a time so a long
+ * export can show how far it is; the answer is the same.
+ */
+export async function slaReport(ledger: Ledger, filter: SlaFilter, onProgress?: Progress): Promise<SlaReport> {
+  const slices = onProgress ? weekSlices(filter.from, filter.to) : [[filter.from, filter.to] as const];
+  const facts: SlaCycleFacts[] = [];
+  for (const [i, [from, to]] of slices.entries()) {
+    facts.push(...(await ledger.slaCycles({ ...filter, from, to })));
+    onProgress?.(i + 1, slices.length);
+  }
+  return summarizeSla(filter.from, filter.to, facts.map(toSlaLead));
+}
+
+function weekSlices(from: string, to: string): (readonly [string, string])[] {
+  const end = Date.parse(to);
+  const slices: (readonly [string, string])[] = [];
+  for (let t = Date.parse(from); t < end; t += WEEK_MS) {
+    slices.push([new Date(t).toISOString(), new Date(Math.min(t + WEEK_MS, end)).toISOString()]);
+  }
+  return slices;
+}
+
+function counts(leads: readonly SlaLead[]): SlaCounts & { complianceRate: number | null } {
+  let met = 0;
+  let breached = 0;
+  for (const l of leads) {
+    if (l.status === 'MET') met += 1;
+    else if (l.status === 'BREACHED') breached += 1;
+  }
+  return { leads: leads.length, met, breached, pending: leads.length - met - breached, complianceRate: rate(met, met + breached) };
+}
+
+function groupBy<K>(leads: readonly SlaLead[], key: (l: SlaLead) => K): Map<K, SlaLead[]> {
+  const groups = new Map<K, SlaLead[]>();
+  for (const l of leads) {
+    const k = key(l);
+    const group = groups.get(k);
+    if (group) group.push(l);
+    else groups.set(k, [l]);
+  }
+  return groups;
+}
+
+const byName = (a: string | null, b: string | null): number => (a ?? '').localeCompare(b ?? '');
+
+export function summarizeSla(from: string, to: string, leads: SlaLead[]): SlaReport {
+  const { complianceRate, ...totals } = counts(leads);
+  const kinds = groupBy(leads, (l) => l.kind);
+  const weeks = groupBy(leads, (l) => weekStartMs(Date.parse(l.qualifiedAt)));
+  const byWeek: SlaReport['byWeek'] = [];
+  for (let w = weekStartMs(Date.parse(from)); w < Date.parse(to); w += WEEK_MS) {
+    byWeek.push({ weekStart: new Date(w).toISOString(), ...counts(weeks.get(w) ?? []) });
+  }
+  const worked = leads.filter((l) => l.firstTouchAt !== null);
+  const actedAfterBreach = leads.flatMap((l) => (l.timeToActionMs === null ? [] : [l.timeToActionMs]));
+  return {
+    from,
+    to,
+    totals,
+    complianceRate,
+    byKind: KINDS.map((kind) => ({ kind, ...counts(kinds.get(kind) ?? []) })),
+    byOwner: [...groupBy(leads, (l) => l.ownerId)]
+      .map(([ownerId, group]) => ({ ownerId, ...counts(group) }))
+      .sort((a, b) => b.breached - a.breached || b.leads - a.leads || byName(a.ownerId, b.ownerId)),
+    byTeam: [...groupBy(leads, (l) => l.team)].map(([team, group]) => ({ team, ...counts(group) })).sort((a, b) => byName(a.team, b.team)),
+    byWeek,
+    byPolicyVersion: [...groupBy(leads, (l) => l.policyVersion)]
+      .map(([policyVersion, group]) => ({ policyVersion, ...counts(group) }))
+      .sort((a, b) => byName(a.policyVersion, b.policyVersion)),
+    responseTime: {
+      business: percentiles(worked.flatMap((l) => (l.responseBusinessMs === null ? [] : [l.responseBusinessMs]))),
+      calendar: percentiles(worked.flatMap((l) => (l.responseCalendarMs === null ? [] : [l.responseCalendarMs]))),
+    },
+    timeToActionAfterBreach: { leads: actedAfterBreach.length, ...percentiles(actedAfterBreach) },
+    leads,
+  };
+}
+
+/** `text/csv`: a header row, then one row per lead with the DESIGN §3.1 columns. */
+export function slaCsv(leads: readonly SlaLead[]): string {
+  return csvRecord(SLA_CSV_COLUMNS) + leads.map((l) => csvRecord(SLA_CSV_COLUMNS.map((c) => l[c]))).join('');
+}
+
+export async function funnelReport(ledger: Ledger, window: FunnelQuery): Promise<FunnelReport> {
+  const facts = await ledger.funnel(window);
+  const convertedBy = { MQL: facts.converted.mqlSal, SAL: facts.converted.salSql, SQL: facts.converted.sqlConverted };
+  const reasons = (type: 'RECYCLED' | 'DISQUALIFIED') =>
+    facts.reasons.filter((r) => r.type === type).map(({ reason, count }) => ({ reason, count }));
+  return {
+    from: window.from,
+    to: window.to,
+    stages: STAGES.map((stage) => ({ stage, leads: facts.stages[stage] })),
+    conversion: CONVERSION_STEPS.map(([from, to]) => {
+      const leads = facts.stages[from];
+      const converted = convertedBy[from];
+      return { from, to, leads, converted, rate: rate(converted, leads) };
+    }),
+    recycleReasons: reasons('RECYCLED'),
+    disqualifyReasons: reasons('DISQUALIFIED'),
+  };
+}
+
+/** A lead's ledger events as timeline entries, oldest first. */
+export async function timeline(ledger: Ledger, leadId: string): Promise<TimelineEntry[]> {
+  return (await ledger.events(leadId)).map((e) => ({
+    source: 'ledger',
+    id: e.id,
+    at: e.at,
+    type: e.type,
+    actor: e.actor,
+    detail: e.detail,
+    cycle: e.cycle,
+    stage: e.lead.stage,
+    policyVersion: e.policyVersion,
+  }));
+}
+
+type Unsourced = Omit<TimelineEntry, 'source'>;
+
+/**
+ * One timeline from the ledger and the Temporal history (while Temporal still retains it): each
+ * entry marked with the source it came from, ordered by server time (ties keep each source's own
+ * order, ledger first). An entry whose id is already present is dropped, the ledger's copy
+ * winning: give a history event that carries an audit event id (the appendAudit activity input)
+ * that id, and it collapses into its ledger row.
+ */
+export function mergeTimeline(ledgerEntries: readonly Unsourced[], temporalEntries: readonly Unsourced[]): TimelineEntry[] {
+  const seen = new Set<string>();
+  const merged: { entry: TimelineEntry; at: number; order: number }[] = [];
+  const add = (entries: readonly Unsourced[], source: TimelineEntry['source']) => {
+    for (const e of entries) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      merged.push({ entry: { ...e, source }, at: Date.parse(e.at), order: merged.length });
+    }
+  };
+  add(ledgerEntries, 'ledger');
+  add(temporalEntries, 'temporal');
+  return merged.sort((a, b) => a.at - b.at || a.order - b.order).map((m) => m.entry);
+}
