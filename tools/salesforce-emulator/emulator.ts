@@ -1,0 +1,463 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import type { DmlContext } from './dml';
+import { sfError } from './errors';
+import { FaultInjector, type FaultConfig, type FaultKind } from './faults';
+import { BodyTooLarge, lowerCaseHeaders, readBody, send } from './http';
+import { idKey } from './ids';
+import { emulatorLogger, type EmulatorLogger } from './logger';
+import { DEFAULT_METADATA_DIR, loadSchema } from './metadata';
+import { TokenService } from './oauth';
+import { DATA_FILE_NAME, loadPersistedState, Persister, type PersistedState } from './persistence';
+import { RequestLog, type RequestLogEntry } from './request-log';
+import type { DataEnv, DataRequest, DataResponse } from './routes/common';
+import { decodeSegments } from './routes/common';
+import { CONTROL_PREFIX, CONTROL_ROUTES, handleControl, type EmulatorControls } from './routes/control';
+import { dispatchData, isWriteRequest } from './routes/data';
+import { QueryCursors } from './routes/query';
+import { findField, findSObject, type Schema } from './schema';
+import { INTEGRATION_USER_ID, seedRecords } from './standard-objects';
+import { RecordStore } from './store';
+import { validationRuleSchema, type ValidationRule } from './validation-rules';
+
+export interface EmulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 4010; 0 picks a free port. */
+  port?: number;
+  /** When set, records persist to `<dataDir>/salesforce-emulator.json` and are reloaded at start. */
+  dataDir?: string;
+  /** SFDX `force-app/main/default` folder whose field metadata defines the custom fields. Default: the repo's infra/salesforce. */
+  metadataDir?: string;
+  /** Default 'handoff-dev'. */
+  clientId?: string;
+  /** Default 'handoff-dev-secret'. */
+  clientSecret?: string;
+  /** Default '00D000000000001EAA'. */
+  orgId?: string;
+  /** Daily API request allocation; default 100000. */
+  dailyApiLimit?: number;
+  /** PEM public key (or certificate) that verifies JWT bearer assertions. */
+  jwtPublicKeyPem?: string;
+  validationRules?: ValidationRule[];
+  faults?: FaultConfig;
+  logger?: EmulatorLogger;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:PORT`: the instance URL and the login URL. */
+  readonly url: string;
+  readonly orgId: string;
+  close(): Promise<void>;
+  setFaults(faults: FaultConfig): void;
+  faults(): FaultConfig;
+  /** Back to the seeded state: records, id counters, tokens, API usage, request log, faults from the options. */
+  reset(): void;
+  /** Copies of the live records of one sObject type, in creation order. */
+  records(sobject: string): Record<string, unknown>[];
+  /** Data API calls counted against the daily allocation. */
+  apiCalls(): number;
+  setApiCalls(used: number): void;
+  /** A valid access token for the integration user (or `userId`). */
+  issueToken(userId?: string): string;
+  /** A refresh token usable with `grant_type=refresh_token`. */
+  issueRefreshToken(userId?: string): string;
+  /** Invalidates every access token so the next data call gets 401 INVALID_SESSION_ID; refresh tokens keep working. */
+  expireTokens(): void;
+  revokeTokens(): void;
+  requestLog(): RequestLogEntry[];
+  /** Headers (lower-case names) of the latest data API request. */
+  lastRequestHeaders(): Record<string, string> | undefined;
+  /** Resolves once pending changes are written to the data file. */
+  flush(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 4010,
+  clientId: 'handoff-dev',
+  clientSecret: 'handoff-dev-secret',
+  orgId: '00D000000000001EAA',
+  dailyApiLimit: 100_000,
+} as const;
+
+/** Exactly what Salesforce answers for a missing, expired or revoked token (no `fields`). */
+const INVALID_SESSION = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
+const SEED_TIMESTAMP = '2025-01-01T00:00:00.000+0000';
+
+function checkValidationRules(rules: unknown, schema: Schema): ValidationRule[] {
+  const parsed = z.array(validationRuleSchema).parse(rules);
+  for (const rule of parsed) {
+    const sobject = findSObject(schema, rule.sobject);
+    if (!sobject || !findField(sobject, rule.field)) throw new Error(`validation rule on unknown field ${rule.sobject}.${rule.field}`);
+  }
+  return parsed;
+}
+
+class SalesforceEmulator implements Emulator, EmulatorControls {
+  url = '';
+  readonly orgId: string;
+  private readonly logger: EmulatorLogger;
+  private readonly schema: Schema;
+  private readonly store: RecordStore;
+  private readonly tokens: TokenService;
+  private readonly faultInjector: FaultInjector;
+  private readonly cursors = new QueryCursors();
+  private readonly log = new RequestLog();
+  private readonly validationRules: ValidationRule[];
+  private readonly dailyApiLimit: number;
+  private readonly persister: Persister | undefined;
+  private readonly server: Server;
+  private used = 0;
+
+  constructor(private readonly options: EmulatorOptions) {
+    this.logger = emulatorLogger(options.logger);
+    this.orgId = options.orgId ?? DEFAULTS.orgId;
+    this.dailyApiLimit = options.dailyApiLimit ?? DEFAULTS.dailyApiLimit;
+    this.schema = loadSchema(options.metadataDir ?? DEFAULT_METADATA_DIR, this.logger);
+    this.validationRules = checkValidationRules(options.validationRules ?? [], this.schema);
+    this.faultInjector = new FaultInjector(options.faults ?? {});
+    const changed = () => this.persister?.schedule();
+    this.store = new RecordStore(this.schema, changed);
+    this.tokens = new TokenService({
+      orgId: this.orgId,
+      clientId: options.clientId ?? DEFAULTS.clientId,
+      clientSecret: options.clientSecret ?? DEFAULTS.clientSecret,
+      ...(options.jwtPublicKeyPem ? { jwtPublicKeyPem: options.jwtPublicKeyPem } : {}),
+      runAsUserId: INTEGRATION_USER_ID,
+      findUserIdByUsername: (username) => this.findUserId(username),
+      onChange: changed,
+    });
+    const dataFile = options.dataDir ? path.join(options.dataDir, DATA_FILE_NAME) : undefined;
+    const persisted = dataFile ? loadPersistedState(dataFile) : null;
+    if (persisted) this.restore(persisted);
+    else this.seed();
+    this.persister = dataFile ? new Persister(dataFile, () => this.snapshot(), this.logger) : undefined;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'salesforce-emulator: request failed');
+        if (!res.headersSent) send(res, 500, [sfError('UNKNOWN_EXCEPTION', 'An unexpected error occurred in the emulator.')]);
+        else res.destroy();
+      });
+    });
+  }
+
+  async listen(): Promise<void> {
+    const host = this.options.host ?? DEFAULTS.host;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? DEFAULTS.port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    this.url = `http://${shownHost}:${port}`;
+    this.logger.info(
+      { url: this.url, orgId: this.orgId, dataDir: this.options.dataDir ?? null, metadataDir: this.options.metadataDir ?? DEFAULT_METADATA_DIR },
+      'salesforce-emulator: listening (a local emulator of the Salesforce REST API, not Salesforce)',
+    );
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.flush();
+    this.logger.info({ url: this.url }, 'salesforce-emulator: stopped');
+  }
+
+  flush(): Promise<void> {
+    return this.persister?.flush() ?? Promise.resolve();
+  }
+
+  setFaults(faults: FaultConfig): void {
+    this.faultInjector.set(faults);
+    this.logger.info({ faults }, 'salesforce-emulator: faults set');
+  }
+
+  faults(): FaultConfig {
+    return this.faultInjector.current();
+  }
+
+  reset(): void {
+    this.store.clear();
+    this.seed();
+    this.tokens.revokeAll();
+    this.cursors.clear();
+    this.log.clear();
+    this.used = 0;
+    this.faultInjector.set(this.options.faults ?? {});
+    this.persister?.schedule();
+    this.logger.info({}, 'salesforce-emulator: reset');
+  }
+
+  records(sobject: string): Record<string, unknown>[] {
+    const def = findSObject(this.schema, sobject);
+    if (!def) throw new Error(`the emulator has no sObject type ${sobject}`);
+    return structuredClone(this.store.list(def));
+  }
+
+  allRecords(): Record<string, Record<string, unknown>[]> {
+    return Object.fromEntries([...this.schema.sobjects.values()].map((s) => [s.name, this.records(s.name)]));
+  }
+
+  apiCalls(): number {
+    return this.used;
+  }
+
+  setApiCalls(used: number): void {
+    this.used = used;
+    this.persister?.schedule();
+  }
+
+  issueToken(userId: string = INTEGRATION_USER_ID): string {
+    return this.tokens.issueAccessToken(userId);
+  }
+
+  issueRefreshToken(userId: string = INTEGRATION_USER_ID): string {
+    return this.tokens.issueRefreshToken(userId);
+  }
+
+  issueTokens(): Record<string, string> {
+    return { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), instance_url: this.url };
+  }
+
+  expireTokens(): void {
+    this.tokens.expireAccessTokens();
+    this.logger.info({}, 'salesforce-emulator: access tokens expired');
+  }
+
+  revokeTokens(): void {
+    this.tokens.revokeAll();
+  }
+
+  requestLog(): RequestLogEntry[] {
+    return this.log.all();
+  }
+
+  lastRequestHeaders(): Record<string, string> | undefined {
+    return this.log.lastData()?.headers;
+  }
+
+  stats(): Record<string, unknown> {
+    return {
+      name: 'Handoff Salesforce emulator',
+      url: this.url,
+      orgId: this.orgId,
+      apiCalls: this.used,
+      dailyApiLimit: this.dailyApiLimit,
+      activeAccessTokens: this.tokens.activeAccessTokens(),
+      records: Object.fromEntries([...this.schema.sobjects.values()].map((s) => [s.name, this.store.count(s)])),
+      faults: this.faults(),
+    };
+  }
+
+  private findUserId(username: string): string | undefined {
+    const users = findSObject(this.schema, 'User');
+    const user = users ? this.store.list(users).find((u) => String(u.Username).toLowerCase() === username.toLowerCase()) : undefined;
+    return typeof user?.Id === 'string' ? user.Id : undefined;
+  }
+
+  private seed(): void {
+    for (const { sobject, record } of seedRecords()) {
+      const def = findSObject(this.schema, sobject);
+      if (!def) continue;
+      const system = { IsDeleted: false, CreatedDate: SEED_TIMESTAMP, CreatedById: INTEGRATION_USER_ID, LastModifiedDate: SEED_TIMESTAMP, LastModifiedById: INTEGRATION_USER_ID, SystemModstamp: SEED_TIMESTAMP };
+      this.store.put(def, { ...record, ...system });
+    }
+  }
+
+  private snapshot(): PersistedState {
+    return { orgId: this.orgId, apiCalls: this.used, store: this.store.toState(), tokens: this.tokens.toState() };
+  }
+
+  private restore(state: PersistedState): void {
+    if (state.orgId !== this.orgId) this.logger.warn({ persisted: state.orgId, orgId: this.orgId }, 'salesforce-emulator: data file was written for another org id');
+    this.store.loadState(state.store);
+    this.tokens.loadState(state.tokens);
+    this.used = state.apiCalls;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const method = (req.method ?? 'GET').toUpperCase();
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      send(res, 413, [sfError('REQUEST_ENTITY_TOO_LARGE', error.message)]);
+      return;
+    }
+    const { pathname } = url;
+    if (pathname === '/') {
+      send(res, 200, this.aboutPage());
+      return;
+    }
+    if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      const reply = handleControl(this, method, pathname, body);
+      send(res, reply.status, reply.body);
+      return;
+    }
+    if (pathname === '/services/oauth2/token' || pathname === '/services/oauth2/revoke') {
+      this.handleOAuth(req, res, method, url, body);
+      return;
+    }
+    const identity = /^\/id\/([A-Za-z0-9]+)\/([A-Za-z0-9]+)$/.exec(pathname);
+    if (identity) {
+      this.handleIdentity(req, res, identity[2] ?? '');
+      return;
+    }
+    if (pathname === '/services/data' || pathname === '/services/data/') {
+      send(res, 200, [{ label: 'Winter \'25', url: '/services/data/v62.0', version: '62.0' }]);
+      return;
+    }
+    const data = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(pathname);
+    if (data?.[1]) {
+      await this.handleData(req, res, method, url, data[1], data[2] ?? '', body);
+      return;
+    }
+    send(res, 404, [sfError('NOT_FOUND', 'The requested resource does not exist')]);
+  }
+
+  private aboutPage(): Record<string, unknown> {
+    return {
+      emulator: true,
+      name: 'Handoff Salesforce emulator',
+      notice: 'This is a local emulator of the Salesforce REST API subset jsforce uses, for development and tests. It is not Salesforce and holds no real data.',
+      orgId: this.orgId,
+      instanceUrl: this.url,
+      tokenEndpoint: `${this.url}/services/oauth2/token`,
+      dataApi: `${this.url}/services/data/v62.0`,
+      controls: CONTROL_ROUTES,
+    };
+  }
+
+  private handleOAuth(req: IncomingMessage, res: ServerResponse, method: string, url: URL, body: string): void {
+    const headers = lowerCaseHeaders(req);
+    const params = new URLSearchParams(url.search);
+    for (const [name, value] of new URLSearchParams(body)) params.set(name, value);
+    let reply: { status: number; body: Record<string, unknown> | undefined };
+    if (method !== 'POST') {
+      reply = { status: 405, body: { error: 'invalid_request', error_description: 'must use HTTP POST' } };
+    } else if (url.pathname.endsWith('/revoke')) {
+      reply = this.tokens.revoke(params.get('token') ?? '')
+        ? { status: 200, body: undefined }
+        : { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
+    } else {
+      reply = this.tokens.handleTokenRequest(params, [this.url, `http://${headers.host ?? ''}`]);
+    }
+    this.log.add({ kind: 'oauth', method, path: url.pathname, status: reply.status, fault: null }, headers);
+    this.logger.info({ grantType: params.get('grant_type'), status: reply.status, error: reply.body?.error }, 'salesforce-emulator: oauth request');
+    send(res, reply.status, reply.body);
+  }
+
+  private handleIdentity(req: IncomingMessage, res: ServerResponse, userId: string): void {
+    if (!this.tokens.session(req.headers.authorization)) {
+      send(res, 401, INVALID_SESSION);
+      return;
+    }
+    const users = findSObject(this.schema, 'User');
+    const key = idKey(userId);
+    const user = users && key ? this.store.get(users, key) : undefined;
+    if (!user) {
+      send(res, 404, [sfError('NOT_FOUND', 'The requested resource does not exist')]);
+      return;
+    }
+    send(res, 200, {
+      emulator: true,
+      id: `${this.url}/id/${this.orgId}/${String(user.Id)}`,
+      user_id: user.Id,
+      organization_id: this.orgId,
+      username: user.Username,
+      display_name: user.Name,
+      email: user.Email,
+      active: user.IsActive,
+      user_type: 'STANDARD',
+      urls: { rest: `${this.url}/services/data/v{version}/`, sobjects: `${this.url}/services/data/v{version}/sobjects/`, query: `${this.url}/services/data/v{version}/query/` },
+    });
+  }
+
+  private limitHeader(): Record<string, string> {
+    return { 'Sforce-Limit-Info': `api-usage=${this.used}/${this.dailyApiLimit}` };
+  }
+
+  private async handleData(req: IncomingMessage, res: ServerResponse, method: string, url: URL, version: string, rest: string, body: string): Promise<void> {
+    const headers = lowerCaseHeaders(req);
+    const path = url.pathname + url.search;
+    const finish = (status: number, fault: FaultKind | null, response?: DataResponse) => {
+      this.log.add({ kind: 'data', method, path, status, fault }, headers);
+      this.logger.debug({ method, path, status, fault }, 'salesforce-emulator: data request');
+      if (response) send(res, response.status, response.body, { ...this.limitHeader(), ...response.headers });
+    };
+    const session = this.tokens.session(headers.authorization);
+    if (!session) {
+      finish(401, null);
+      send(res, 401, INVALID_SESSION);
+      return;
+    }
+    if (this.used >= this.dailyApiLimit) {
+      finish(403, null, { status: 403, body: [sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')] });
+      return;
+    }
+    const segments = decodeSegments(rest);
+    if (!segments) {
+      finish(404, null, { status: 404, body: [sfError('NOT_FOUND', 'The requested resource does not exist')] });
+      return;
+    }
+    const request: DataRequest = { method, segments, version, query: url.searchParams, headers, body };
+    const decision = this.faultInjector.decide(isWriteRequest(request));
+    if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+    switch (decision.fault) {
+      case 'REQUEST_LIMIT_EXCEEDED':
+        finish(403, decision.fault, { status: 403, body: [sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')] });
+        return;
+      case 'SERVER_ERROR':
+        finish(decision.serverStatus, decision.fault, {
+          status: decision.serverStatus,
+          body:
+            decision.serverStatus === 503
+              ? [sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable (injected by the emulator).')]
+              : [sfError('UNKNOWN_EXCEPTION', 'An unexpected error occurred (injected by the emulator).')],
+        });
+        return;
+      case 'DROP_CONNECTION':
+        finish(0, decision.fault);
+        req.socket.destroy();
+        return;
+      default:
+        break;
+    }
+    this.used++;
+    this.persister?.schedule();
+    const response = dispatchData(this.dataEnv(session.userId, decision.fault === 'UNABLE_TO_LOCK_ROW'), request);
+    if (decision.fault === 'DROP_AFTER_WRITE') {
+      finish(0, decision.fault);
+      req.socket.destroy();
+      return;
+    }
+    finish(response.status, decision.fault, response);
+  }
+
+  private dataEnv(userId: string, lockFault: boolean): DataEnv {
+    const dml: DmlContext = { schema: this.schema, store: this.store, userId, validationRules: this.validationRules, lockFault };
+    const env: DataEnv = {
+      dml,
+      cursors: this.cursors,
+      apiUsage: () => ({ used: this.used, max: this.dailyApiLimit }),
+      dispatch: (request) => dispatchData(env, request),
+    };
+    return env;
+  }
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = new SalesforceEmulator(options);
+  await emulator.listen();
+  return emulator;
+}
