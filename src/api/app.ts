@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Authenticator } from './auth';
+import { installBodyParsers } from './body-parsers';
+import type { ApiContext, ApiDeps } from './context';
+import { installErrorHandling } from './errors';
+import { apiLogger } from './logger';
+import { RateLimiter } from './rate-limit';
+import { RouteRegistry } from './route';
+import { auditRoutes } from './routes/audit';
+import { healthRoutes } from './routes/health';
+import { leadActionRoutes } from './routes/lead-actions';
+import { leadReadRoutes } from './routes/lead-reads';
+import { leadRoutes } from './routes/leads';
+import { openApiRoutes } from './routes/openapi';
+import { outboundMessageRoutes } from './routes/outbound-messages';
+import { createLeadGateway } from './temporal';
+
+export type { ApiDeps } from './context';
+
+const ONE_MB = 1024 * 1024;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The HTTP API of DESIGN §3.1 as a Fastify instance (not listening): for a server, Lambda or inject(). */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = fastify({
+    loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes ?? ONE_MB,
+    // Trust X-Forwarded-* only from a proxy in front (API Gateway, a load balancer).
+    trustProxy: true,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  installBodyParsers(app);
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const ctx: ApiContext = {
+    deps,
+    leads: createLeadGateway(deps.temporal, deps.policy),
+    auth: new Authenticator({ keys: deps.auth.keys, webhookSecret: deps.auth.webhookSecret, signature: deps.auth.signature }),
+    limiter: new RateLimiter(deps.rateLimit ?? { max: 6000, windowMs: 60_000 }),
+    registry: new RouteRegistry(),
+  };
+  await app.register(healthRoutes, ctx);
+  await app.register(leadRoutes, ctx);
+  await app.register(leadActionRoutes, ctx);
+  await app.register(leadReadRoutes, ctx);
+  await app.register(auditRoutes, ctx);
+  await app.register(outboundMessageRoutes, ctx);
+  await app.register(openApiRoutes, ctx);
+  return app;
+}

@@ -1,0 +1,150 @@
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { triggerSchema, type Trigger } from '../../domain/inputs';
+import { queryKey } from '../auth';
+import type { ApiContext } from '../context';
+import { ApiError, asApiError, unavailable, zodIssues, type Issue } from '../errors';
+import {
+  ACK_XML,
+  DEFAULT_LEAD_FIELD_MAP,
+  faultXml,
+  notificationToTrigger,
+  OutboundMessageError,
+  parseOutboundMessage,
+} from '../outbound-message';
+import { triggerIssues } from '../policy-checks';
+import { defineRoute } from '../route';
+
+const XML = 'text/xml; charset=utf-8';
+const HAND_OFF_CONCURRENCY = 10;
+
+/** Notification ids already handed to Temporal, so Salesforce's redeliveries cost nothing. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly capacity: number) {}
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value!);
+  }
+}
+
+/**
+ * Salesforce Outbound Messages → lead triggers. Authenticated by the organization id (Salesforce signs
+ * nothing), optionally also by `?key=`. Ack only once every notification reached Temporal; any other
+ * answer makes Salesforce retry (for up to 24 h), which is what a transient failure needs.
+ */
+export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  const { deps, leads } = ctx;
+  const fieldMap = { ...DEFAULT_LEAD_FIELD_MAP, ...deps.outboundMessages?.fieldMap };
+  const handed = new RecentIds(50_000);
+
+  // Salesforce reads SOAP faults, so every error of this route, even a 413 or 429, is answered as one.
+  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    const apiError = asApiError(err, request);
+    return reply
+      .code(apiError.statusCode)
+      .headers(apiError.headers)
+      .type(XML)
+      .send(faultXml(apiError.statusCode < 500 ? 'Client' : 'Server', apiError.message));
+  });
+
+  defineRoute(app, ctx, {
+    method: 'POST',
+    url: '/v1/salesforce/outbound-messages',
+    operationId: 'salesforceOutboundMessage',
+    summary: 'Salesforce Outbound Message (SOAP 1.1) with up to 100 Lead notifications; answers the SOAP Ack',
+    tag: 'CRM',
+    access: { kind: 'salesforce-org' },
+    responses: {
+      200: { description: 'SOAP notificationsResponse with Ack true', contentType: 'text/xml' },
+      400: { description: 'SOAP Fault (Client): not a valid Outbound Message', contentType: 'text/xml' },
+      401: { description: 'SOAP Fault (Client): the endpoint requires ?key=<crm key>', contentType: 'text/xml' },
+      403: { description: 'SOAP Fault (Client): the OrganizationId is not the configured org', contentType: 'text/xml' },
+      413: { description: 'SOAP Fault (Client): the body exceeds 1 MB', contentType: 'text/xml' },
+      429: { description: 'SOAP Fault (Client): rate limited', contentType: 'text/xml' },
+      500: { description: 'SOAP Fault (Server): unexpected failure; Salesforce retries', contentType: 'text/xml' },
+      503: { description: 'SOAP Fault (Server): Temporal unavailable; Salesforce retries', contentType: 'text/xml' },
+    },
+    errors: [],
+    handler: async ({ request, reply }) => {
+      if (deps.outboundMessages?.requireKey) {
+        const key = queryKey(request);
+        const principal = key === undefined ? undefined : ctx.auth.keyPrincipal(key);
+        if (!principal?.roles.has('crm')) throw new ApiError(401, 'UNAUTHORIZED', 'this endpoint needs ?key=<crm API key> in its URL');
+      }
+      if (typeof request.body !== 'string') {
+        throw new ApiError(400, 'VALIDATION_FAILED', 'expected a SOAP Outbound Message (Content-Type text/xml)');
+      }
+      let message;
+      try {
+        message = parseOutboundMessage(request.body);
+      } catch (err) {
+        if (err instanceof OutboundMessageError) throw new ApiError(400, 'VALIDATION_FAILED', err.message);
+        throw err;
+      }
+      if (message.organizationId !== deps.salesforceOrgId) {
+        request.log.warn({ organizationId: message.organizationId }, 'outbound message from a foreign organization refused');
+        throw new ApiError(403, 'FORBIDDEN', `organization ${message.organizationId} is not accepted by this endpoint`);
+      }
+
+      const receivedAt = new Date().toISOString();
+      const seen = new Set<string>();
+      const issues: Issue[] = [];
+      const triggers: Trigger[] = [];
+      message.notifications.forEach((notification, i) => {
+        if (seen.has(notification.id) || handed.has(notification.id)) return;
+        seen.add(notification.id);
+        const at = (issue: Issue): Issue => ({ ...issue, path: ['Notification', i, ...issue.path] });
+        if (notification.sObjectType !== 'Lead') {
+          issues.push({ in: 'body', path: ['Notification', i, 'sObject'], code: 'invalid_type', message: `expected a Lead, got ${notification.sObjectType}` });
+          return;
+        }
+        const parsed = triggerSchema.safeParse(notificationToTrigger(notification, fieldMap, receivedAt));
+        if (!parsed.success) return void issues.push(...zodIssues('body', parsed.error).map(at));
+        const policyIssues = triggerIssues(parsed.data, deps.policy);
+        if (policyIssues.length > 0) return void issues.push(...policyIssues.map(at));
+        triggers.push(parsed.data);
+      });
+      if (issues.length > 0) {
+        const summary = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+        throw new ApiError(400, 'VALIDATION_FAILED', `invalid notifications, none was handed over: ${summary}`);
+      }
+
+      const failures: unknown[] = [];
+      await forEachConcurrently(triggers, HAND_OFF_CONCURRENCY, async (trigger) => {
+        try {
+          await leads.handTrigger({ ...trigger, receivedAt });
+          handed.add(trigger.eventId);
+        } catch (err) {
+          // The workflow's refusal is a final answer: a retry by Salesforce would get the same one.
+          if (err instanceof ApiError && err.statusCode < 500) {
+            request.log.warn({ leadId: trigger.leadId, code: err.code, reason: err.message }, 'outbound notification refused by the workflow');
+            handed.add(trigger.eventId);
+          } else failures.push(err);
+        }
+      });
+      if (failures.length > 0) {
+        const first = failures[0];
+        if (first instanceof ApiError && first.statusCode === 503) {
+          throw unavailable(`${failures.length} of ${triggers.length} notifications could not be handed to Temporal; retry`);
+        }
+        throw first;
+      }
+      request.log.info({ notifications: message.notifications.length, handed: triggers.length }, 'outbound message acknowledged');
+      return reply.code(200).type(XML).send(ACK_XML);
+    },
+  });
+};
+
+async function forEachConcurrently<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}

@@ -1,0 +1,186 @@
+import {
+  ApplicationFailure,
+  isGrpcServiceError,
+  ServiceError,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import type { Engagement, Trigger } from '../domain/inputs';
+import type { Policy } from '../domain/policy';
+import type { LeadView } from '../domain/state';
+import {
+  acceptLead,
+  convertLead,
+  disqualifyLead,
+  ingestTrigger,
+  INVALID_TRANSITION,
+  LEAD_WORKFLOW_TYPE,
+  leadState,
+  leadWorkflowId,
+  logContactAttempt,
+  POLICY_VIOLATION,
+  qualifyLead,
+  reassignLead,
+  recordEngagement,
+  rejectLead,
+  reviewLead,
+  type Received,
+} from '../workflows/messages';
+import { ApiError, unavailable, validationFailed } from './errors';
+
+export interface TemporalDeps {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  /** Deadline of one API call to Temporal; past it the API answers 503 with Retry-After. */
+  timeoutMs?: number;
+}
+
+/** The sales / RevOps actions, by the path segment that names them. */
+export const ACTION_UPDATES = {
+  accept: acceptLead,
+  reject: rejectLead,
+  'contact-attempts': logContactAttempt,
+  qualify: qualifyLead,
+  convert: convertLead,
+  disqualify: disqualifyLead,
+  reassign: reassignLead,
+  review: reviewLead,
+} as const;
+export type LeadAction = keyof typeof ACTION_UPDATES;
+export type ActionBody<A extends LeadAction> =
+  (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [infer Arg]> ? Arg : never;
+
+const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+
+export type LeadGateway = ReturnType<typeof createLeadGateway>;
+
+export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
+  const { client, taskQueue } = deps;
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  const withDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + timeoutMs, fn);
+  const handle = (leadId: string) => client.workflow.getHandle(leadWorkflowId(leadId));
+
+  const startOperation = (leadId: string) =>
+    new WithStartWorkflowOperation(LEAD_WORKFLOW_TYPE, {
+      workflowId: leadWorkflowId(leadId),
+      taskQueue,
+      args: [{ leadId, policy }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+  // A retried trigger carries the same eventId, so Temporal answers it with the first outcome.
+  const triggerUpdateId = (eventId: string) => `trigger:${eventId}`;
+
+  return {
+    /** Update-with-start: one workflow per lead however many triggers race; answers the state after the trigger. */
+    async ingestTrigger(trigger: Received<Trigger>): Promise<LeadView> {
+      return call(trigger.leadId, () =>
+        client.workflow.executeUpdateWithStart(ingestTrigger, {
+          args: [trigger],
+          updateId: triggerUpdateId(trigger.eventId),
+          startWorkflowOperation: startOperation(trigger.leadId),
+        }),
+      );
+    },
+
+    /** Like ingestTrigger, but returns once the workflow accepted the trigger (Outbound Messages need no state). */
+    async handTrigger(trigger: Received<Trigger>): Promise<void> {
+      await call(trigger.leadId, () =>
+        client.workflow.startUpdateWithStart(ingestTrigger, {
+          args: [trigger],
+          updateId: triggerUpdateId(trigger.eventId),
+          waitForStage: 'ACCEPTED',
+          startWorkflowOperation: startOperation(trigger.leadId),
+        }),
+      );
+    },
+
+    async recordEngagement(leadId: string, engagement: Received<Engagement>): Promise<void> {
+      await call(leadId, () => handle(leadId).signal(recordEngagement, engagement));
+    },
+
+    async act<A extends LeadAction>(leadId: string, action: A, body: ActionBody<A>, idempotencyKey?: string): Promise<LeadView> {
+      const update = ACTION_UPDATES[action] as UpdateDefinition<LeadView, [ActionBody<A>]>;
+      try {
+        return await call(leadId, () =>
+          handle(leadId).executeUpdate(update, {
+            args: [body],
+            ...(idempotencyKey ? { updateId: `${action}:${idempotencyKey}` } : {}),
+          }),
+        );
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'LEAD_NOT_FOUND') throw await closedLeadError(leadId, err);
+        throw err;
+      }
+    },
+
+    async state(leadId: string): Promise<LeadView> {
+      return call(leadId, () => handle(leadId).query(leadState));
+    },
+
+    async history(leadId: string): Promise<History> {
+      return call(leadId, () => handle(leadId).fetchHistory());
+    },
+
+    /** Readiness: the namespace answers and a worker polls the task queue for workflow tasks. */
+    async workflowPollers(): Promise<number> {
+      const response = await withDeadline(() =>
+        client.workflowService.describeTaskQueue({
+          namespace: deps.namespace,
+          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      );
+      return response.pollers?.length ?? 0;
+    },
+  };
+
+  async function call<T>(leadId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(fn);
+    } catch (err) {
+      throw toApiError(err, leadId);
+    }
+  }
+
+  /** An update to a closed workflow reads as "not found"; if the lead is still queryable, its lifecycle is over. */
+  async function closedLeadError(leadId: string, notFound: ApiError): Promise<ApiError> {
+    try {
+      const view = await withDeadline(() => handle(leadId).query(leadState));
+      return new ApiError(409, 'INVALID_TRANSITION', `lead ${leadId} is ${view.stage} and its lifecycle is closed; no action is allowed`, {
+        stage: view.stage,
+        allowed: [],
+      });
+    } catch {
+      return notFound;
+    }
+  }
+}
+
+/** Temporal outcomes as API errors (DESIGN §3.1): refusal 409, policy 400, missing 404, unreachable 503. */
+export function toApiError(err: unknown, leadId: string): unknown {
+  if (err instanceof ApiError) return err;
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    if (err.cause.type === INVALID_TRANSITION) return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
+    if (err.cause.type === POLICY_VIOLATION) {
+      return validationFailed([{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }]);
+    }
+  }
+  if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('Temporal did not answer in time; retry later');
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  if (grpc && GRPC_TRANSIENT.has(grpc.code)) return unavailable('Temporal is unavailable; retry later');
+  return err;
+}
+
+function failureDetails(failure: ApplicationFailure): unknown {
+  const [first] = failure.details ?? [];
+  return first ?? undefined;
+}
