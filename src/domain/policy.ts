@@ -130,39 +130,57 @@ export const policySchema = z
         coolOff: z
           .object({ default: durationSchema })
           .catchall(durationSchema)
-          .superRefine((c, ctx) => {
-            for (const key of Object.keys(c)) {
-              if (key !== 'default' && !recycleReasonSchema.safeParse(key).success) {
-                ctx.addIssue({ code: 'custom', path: [key], message: `unknown recycle reason "${key}"` });
+          .superRefine(
+            (c, ctx) => {
+              for (const key of Object.keys(c)) {
+                if (key !== 'default' && !recycleReasonSchema.safeParse(key).success) {
+                  ctx.addIssue({ code: 'custom', path: [key], message: `unknown recycle reason "${key}"` });
+                }
               }
-            }
-          }),
+            },
+            // Also when a cool-off duration is malformed: every problem is listed, not the first.
+            { when: (payload) => isRecord(payload.value) },
+          ),
       })
       .strict(),
     stale: z.object({ SAL: clockedDurationSchema, SQL: clockedDurationSchema }).strict(),
   })
   .strict()
-  .superRefine((p, ctx) => {
-    p.teams.forEach((team, i) => {
-      if (!(team.calendar in p.calendars)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['teams', i, 'calendar'],
-          message: `unknown calendar "${team.calendar}" (known: ${Object.keys(p.calendars).join(', ') || 'none'})`,
-        });
-      }
-    });
-    const ids = p.teams.map((t) => t.id);
-    ids.forEach((id, i) => {
-      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team "${id}"` });
-    });
-    if (!ids.includes(p.defaultTeam)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultTeam'], message: `unknown team "${p.defaultTeam}" (known: ${ids.join(', ')})` });
-    }
-    if (p.cadence.minChannels > p.cadence.touches) {
-      ctx.addIssue({ code: 'custom', path: ['cadence', 'minChannels'], message: 'expected minChannels <= touches' });
+  // Cross-references are checked even when another part of the policy is malformed (zod skips
+  // refinements after an issue otherwise), so an invalid policy lists every problem at once.
+  .superRefine(checkCrossReferences, { when: (payload) => isRecord(payload.value) });
+
+/** Team calendars, team ids, the default team, channels vs touches; runs on a partly invalid policy too. */
+function checkCrossReferences(p: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const teams: unknown[] = Array.isArray(p.teams) ? p.teams : [];
+  const calendars = isRecord(p.calendars) ? p.calendars : {};
+  teams.forEach((team, i) => {
+    if (isRecord(team) && typeof team.calendar === 'string' && !(team.calendar in calendars)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['teams', i, 'calendar'],
+        message: `unknown calendar "${team.calendar}" (known: ${Object.keys(calendars).join(', ') || 'none'})`,
+      });
     }
   });
+  const ids = teams.map((t) => (isRecord(t) ? t.id : undefined));
+  ids.forEach((id, i) => {
+    if (typeof id === 'string' && ids.indexOf(id) !== i) {
+      ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team "${id}"` });
+    }
+  });
+  if (Array.isArray(p.teams) && typeof p.defaultTeam === 'string' && !ids.includes(p.defaultTeam)) {
+    ctx.addIssue({ code: 'custom', path: ['defaultTeam'], message: `unknown team "${p.defaultTeam}" (known: ${ids.join(', ')})` });
+  }
+  const cadence = isRecord(p.cadence) ? p.cadence : {};
+  if (typeof cadence.minChannels === 'number' && typeof cadence.touches === 'number' && cadence.minChannels > cadence.touches) {
+    ctx.addIssue({ code: 'custom', path: ['cadence', 'minChannels'], message: 'expected minChannels <= touches' });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export type Policy = z.output<typeof policySchema>;
 export type PolicyInput = z.input<typeof policySchema>;
@@ -194,7 +212,11 @@ export function validatePolicy(raw: unknown, source = 'policy'): Policy {
   if (!result.success) {
     throw new PolicyError(
       source,
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      result.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        // A bad record key (an event type) says what was expected in its nested issues.
+        message: issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : issue.message,
+      })),
     );
   }
   return result.data;
