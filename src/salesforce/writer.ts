@@ -30,8 +30,12 @@ export type SalesforceWriterOptions = {
 
 const saveResultsSchema = z.array(z.object({ success: z.boolean(), errors: z.array(recordErrorSchema).default([]) }));
 const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
-/** Assignment rules would otherwise run on every Lead update and may silently change the owner. */
-const LEAD_WRITE_HEADERS = { 'content-type': 'application/json', 'Sforce-Auto-Assign': 'FALSE' };
+/**
+ * Assignment rules would otherwise run on every Lead update and may silently change the owner. A new
+ * object per request: jsforce adds Authorization and content-length to the headers object it is given.
+ */
+const leadWriteHeaders = () => ({ 'content-type': 'application/json', 'Sforce-Auto-Assign': 'FALSE' });
+const jsonHeaders = () => ({ 'content-type': 'application/json' });
 const ALLOCATION_LOG_INTERVAL_MS = 60_000;
 
 export function createSalesforceWriter(options: SalesforceWriterOptions): SalesforceWriter {
@@ -102,7 +106,7 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
           '/composite/sobjects',
           items,
           items.map(({ key, fields }) => ({ attributes: { type: 'Lead' }, id: key, ...fields })),
-          LEAD_WRITE_HEADERS,
+          leadWriteHeaders(),
         ),
       () => remaining,
       batchOptions,
@@ -117,7 +121,7 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
           `/composite/sobjects/Task/${extIdField}`,
           items,
           items.map(({ fields }) => ({ attributes: { type: 'Task' }, ...fields })),
-          { 'content-type': 'application/json' },
+          jsonHeaders(),
         ),
       () => remaining,
       batchOptions,
@@ -129,7 +133,7 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
       if (!SALESFORCE_ID.test(record.leadId)) throw malformedId();
       const fields = leadToSalesforce(record, fieldMap);
       if (leadBatcher) return leadBatcher.submit(record.leadId, fields);
-      await single({ method: 'PATCH', url: `/sobjects/Lead/${record.leadId}`, body: JSON.stringify(fields), headers: LEAD_WRITE_HEADERS });
+      await single({ method: 'PATCH', url: `/sobjects/Lead/${record.leadId}`, body: JSON.stringify(fields), headers: leadWriteHeaders() });
     },
 
     async upsertTask(task) {
@@ -141,7 +145,7 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
         method: 'PATCH',
         url: `/sobjects/Task/${extIdField}/${encodeURIComponent(task.externalId)}`,
         body: JSON.stringify(rest),
-        headers: { 'content-type': 'application/json' },
+        headers: jsonHeaders(),
       });
     },
 
