@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import type { Connection } from 'jsforce';
 import pino, { type Logger } from 'pino';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../tools/salesforce-emulator';
@@ -87,7 +88,7 @@ export async function createLeads(conn: Connection, count: number): Promise<stri
 
 /** Runs one activity function in a Temporal activity context. */
 export function runActivity<A, R>(fn: (arg: A) => Promise<R>, arg: A): Promise<R> {
-  return new MockActivityEnvironment().run(fn, arg);
+  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(fn, arg);
 }
 
 export function activitiesFor(writer: SalesforceWriter, logger: Logger = quiet) {

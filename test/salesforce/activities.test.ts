@@ -1,0 +1,145 @@
+import type { Connection } from 'jsforce';
+import type { Emulator } from '../../tools/salesforce-emulator';
+import type { LeadRecord } from '../../src/domain/effects';
+import { classifyError } from '../../src/salesforce/errors';
+import { DEFAULT_FIELD_MAP, resolveFieldMap, type FieldMap } from '../../src/salesforce/field-map';
+import type { SalesforceWriterOptions } from '../../src/salesforce/writer';
+import { handoffTask, leadRecord } from './fixtures';
+import { activitiesFor, captureLogger, connectTo, createLeads, failureOf, runActivity, startTestEmulator, writerFor } from './harness';
+
+const PII_EMAIL = 'jane.doe@acme-freight.com';
+
+describe('Salesforce activities: every error class, as the workflow sees it', () => {
+  let emulator: Emulator;
+  let rejectAllTokens: (on: boolean) => void;
+  let conn: Connection;
+  let leadId: string;
+
+  beforeAll(async () => {
+    ({ emulator, rejectAllTokens } = await startTestEmulator({
+      validationRules: [{ sobject: 'Lead', field: 'Recycle_Notes__c', matches: 'blocked by rule', message: 'Recycle notes may not say that' }],
+    }));
+  });
+  afterAll(() => emulator.close());
+  beforeEach(async () => {
+    emulator.reset();
+    rejectAllTokens(false);
+    conn = await connectTo(emulator);
+    const [id] = await createLeads(conn, 1);
+    if (!id) throw new Error('no lead');
+    leadId = id;
+  });
+
+  function setup(options: Partial<SalesforceWriterOptions> = {}) {
+    const capture = captureLogger();
+    const writer = writerFor(emulator, { connection: conn, ...options });
+    return { ...capture, activities: activitiesFor(writer, capture.logger) };
+  }
+
+  const syncLead = (activities: ReturnType<typeof setup>['activities'], lead: LeadRecord, id = 'lead-x:run-1:3') =>
+    runActivity(activities.syncLead, { id, lead });
+
+  describe('non-retryable: ApplicationFailure.nonRetryable with the Salesforce code as its type', () => {
+    const cases: Array<{ code: string; what: string; lead?: (id: string) => LeadRecord; fieldMap?: FieldMap; before?: () => Promise<void> }> = [
+      { code: 'INVALID_FIELD', what: 'mapped to a field the org lacks', fieldMap: resolveFieldMap({ lead: { stage: 'Lifecycle_Stage__c' } }) },
+      { code: 'MALFORMED_ID', what: 'owner id of the wrong shape', lead: (id) => leadRecord(id, { ownerId: 'not-an-id' }) },
+      { code: 'MALFORMED_ID', what: 'lead id that is no Salesforce id (no call made)', lead: () => leadRecord('lead-42') },
+      { code: 'NOT_FOUND', what: 'no such lead', lead: () => leadRecord('00Q000000000999EAA') },
+      { code: 'ENTITY_IS_DELETED', what: 'lead deleted in Salesforce', before: async () => void (await conn.sobject('Lead').destroy(leadId)) },
+      { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', what: 'validation rule', lead: (id) => leadRecord(id, { stage: 'RECYCLED', recycleReason: 'OTHER', recycleNotes: 'blocked by rule' }) },
+      { code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', what: 'Status value the org lacks', fieldMap: resolveFieldMap({ leadStatus: { MQL: 'Accepted' } }) },
+      { code: 'STRING_TOO_LONG', what: 'workflow id over 255 characters', lead: (id) => leadRecord(id, { workflowId: `lead-${'x'.repeat(300)}` }) },
+      { code: 'INVALID_CROSS_REFERENCE_KEY', what: 'owner that does not exist', lead: (id) => leadRecord(id, { ownerId: '005000000000099AAA' }) },
+      { code: 'REQUIRED_FIELD_MISSING', what: 'a required field mapped and cleared', fieldMap: resolveFieldMap({ lead: { recycleReason: 'Company' } }) },
+    ];
+
+    it.each(cases)('$code: $what', async ({ code, lead, fieldMap, before }) => {
+      await before?.();
+      const { activities, lines } = setup({ fieldMap: fieldMap ?? DEFAULT_FIELD_MAP });
+      const record = lead ? lead(leadId) : leadRecord(leadId);
+      const failure = await failureOf(syncLead(activities, record));
+      expect(failure).toMatchObject({ type: code, nonRetryable: true });
+      expect(failure.message).toMatch(new RegExp(`^${code}: `));
+      expect(lines()).toContainEqual(
+        expect.objectContaining({ level: 50, msg: 'salesforce write rejected', sfErrorCode: code, leadId: record.leadId, effectId: 'lead-x:run-1:3', retryable: false }),
+      );
+    });
+
+    it('logs and reports no personal data, even when Salesforce echoes the value', async () => {
+      const { activities, text } = setup();
+      const notes = `Call ${PII_EMAIL} back. ${'x'.repeat(33_000)}`;
+      const failure = await failureOf(syncLead(activities, leadRecord(leadId, { stage: 'RECYCLED', recycleReason: 'OTHER', recycleNotes: notes })));
+      expect(failure).toMatchObject({ type: 'STRING_TOO_LONG', nonRetryable: true });
+      expect(failure.message).toContain('[redacted]');
+      expect(failure.message).not.toContain('jane.doe');
+      expect(text()).not.toContain('jane.doe');
+      expect(text()).not.toContain('xxxxxxxxxx');
+    });
+
+    it('upsertTask: an unknown external id field is NOT_FOUND', async () => {
+      const { activities } = setup({ fieldMap: resolveFieldMap({ task: { externalId: 'Subject' } }) });
+      const failure = await failureOf(runActivity(activities.upsertTask, { id: 'e-1', task: handoffTask(leadId, 'e-1') }));
+      expect(failure).toMatchObject({ type: 'NOT_FOUND', nonRetryable: true });
+    });
+  });
+
+  describe('retryable: a retryable ApplicationFailure, and the next attempt lands the write', () => {
+    it.each([
+      { fault: 'UNABLE_TO_LOCK_ROW' as const, codes: ['UNABLE_TO_LOCK_ROW'] },
+      { fault: 'SERVER_ERROR' as const, codes: ['UNKNOWN_EXCEPTION', 'SERVER_UNAVAILABLE'] },
+      { fault: 'DROP_CONNECTION' as const, codes: ['CONNECTION_ERROR'] },
+      { fault: 'DROP_AFTER_WRITE' as const, codes: ['CONNECTION_ERROR'] },
+    ])('$fault', async ({ fault, codes }) => {
+      const { activities, lines } = setup();
+      emulator.setFaults({ next: [fault] });
+      const failure = await failureOf(syncLead(activities, leadRecord(leadId, { stage: 'SAL' })));
+      expect(codes).toContain(failure.type);
+      expect(failure.nonRetryable).toBe(false);
+      expect(failure.nextRetryDelay).toBeUndefined();
+      expect(lines()).toContainEqual(expect.objectContaining({ level: 40, msg: 'salesforce write failed; will retry', leadId, sfErrorCode: failure.type }));
+
+      await syncLead(activities, leadRecord(leadId, { stage: 'SAL' }));
+      expect(emulator.records('Lead')[0]?.Handoff_Stage__c).toBe('SAL');
+    });
+
+    it('REQUEST_LIMIT_EXCEEDED asks for a retry minutes later', async () => {
+      const { activities } = setup();
+      emulator.setFaults({ next: ['REQUEST_LIMIT_EXCEEDED'] });
+      const failure = await failureOf(syncLead(activities, leadRecord(leadId)));
+      expect(failure).toMatchObject({ type: 'REQUEST_LIMIT_EXCEEDED', nonRetryable: false, nextRetryDelay: 300_000 });
+    });
+
+    it('a request that outlives the timeout is TIMEOUT', async () => {
+      const slow = await connectTo(emulator, { requestTimeoutMs: 200 });
+      const { activities } = setup({ connection: slow });
+      emulator.setFaults({ latencyMs: 600 });
+      const failure = await failureOf(syncLead(activities, leadRecord(leadId)));
+      expect(failure).toMatchObject({ type: 'TIMEOUT', nonRetryable: false });
+    });
+
+    it('INVALID_SESSION_ID once the one refresh did not help', async () => {
+      const { activities } = setup();
+      rejectAllTokens(true);
+      emulator.expireTokens();
+      const failure = await failureOf(runActivity(activities.upsertTask, { id: 'e-2', task: handoffTask(leadId, 'e-2') }));
+      expect(failure).toMatchObject({ type: 'INVALID_SESSION_ID', nonRetryable: false });
+    });
+
+    it('credentials the org refuses: AUTH_FAILED, retried a minute later (an admin has to act)', async () => {
+      const capture = captureLogger();
+      const writer = writerFor(emulator, { logger: capture.logger }, { flow: 'clientCredentials', loginUrl: emulator.url, clientId: 'handoff-dev', clientSecret: 'wrong' });
+      const failure = await failureOf(runActivity(activitiesFor(writer, capture.logger).syncLead, { id: 'e-3', lead: leadRecord(leadId) }));
+      expect(failure).toMatchObject({ type: 'AUTH_FAILED', nonRetryable: false, nextRetryDelay: 60_000 });
+      expect(capture.text()).not.toContain('wrong');
+    });
+  });
+
+  it('classifies what jsforce itself throws: DUPLICATE_VALUE from a single-record create', async () => {
+    await conn.sobject('Task').create({ Subject: 'a', Handoff_Event_Id__c: 'dup-1' });
+    const err = await conn
+      .sobject('Task')
+      .create({ Subject: 'b', Handoff_Event_Id__c: 'dup-1' })
+      .catch((e: unknown) => e);
+    expect(classifyError(err)).toMatchObject({ code: 'DUPLICATE_VALUE', retryable: false });
+  });
+});
