@@ -36,7 +36,7 @@ function unionByShape<A extends z.ZodType, B extends z.ZodType>(
   first: A,
   second: B,
 ) {
-  return z.unknown().transform((input, ctx): z.output<A> | z.output<B> => {
+  return z.custom<z.input<A> | z.input<B>>().transform((input, ctx): z.output<A> | z.output<B> => {
     const result = isFirstShape(input) ? first.safeParse(input) : second.safeParse(input);
     if (result.success) return result.data;
     for (const issue of result.error.issues) ctx.addIssue({ ...issue });
