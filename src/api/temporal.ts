@@ -57,6 +57,7 @@ export type LeadAction = keyof typeof ACTION_UPDATES;
 export type ActionBody<A extends LeadAction> =
   (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [infer Arg]> ? Arg : never;
 
+const GRPC_NOT_FOUND = 5;
 const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
 
 export type LeadGateway = ReturnType<typeof createLeadGateway>;
@@ -170,12 +171,13 @@ export function toApiError(err: unknown, leadId: string): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     if (err.cause.type === INVALID_TRANSITION) return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
     if (err.cause.type === POLICY_VIOLATION) {
-      return validationFailed([{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }]);
+      return validationFailed([{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }], err.cause.message);
     }
   }
-  if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('Temporal did not answer in time; retry later');
   const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  // fetchHistory() surfaces the raw gRPC NOT_FOUND where other calls throw WorkflowNotFoundError.
+  if (err instanceof WorkflowNotFoundError || grpc?.code === GRPC_NOT_FOUND) return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
   if (grpc && GRPC_TRANSIENT.has(grpc.code)) return unavailable('Temporal is unavailable; retry later');
   return err;
 }
