@@ -11,8 +11,9 @@ const INTENT_EVENTS_LIMIT = 300;
 /** Stages in which marketing still owns the lead, so new information can (re-)route it. */
 const MARKETING_STAGES = ['NURTURE', 'RECYCLED'] as const;
 
+/** A trigger or engagement already applied, or an engagement already counted as a trigger's activity. */
 export function alreadySeen(state: LeadState, eventId: string): boolean {
-  return state.seenEventIds.includes(eventId);
+  return state.seenEventIds.includes(eventId) || state.intentEvents.some((e) => e.eventId === eventId);
 }
 
 function remember(ctx: StepContext, eventId: string): void {
@@ -21,6 +22,8 @@ function remember(ctx: StepContext, eventId: string): void {
 }
 
 function addIntentEvent(ctx: StepContext, e: { eventId: string; type: string; occurredAt: string; points?: number }): void {
+  // The same activity re-sent by a later trigger (or as an engagement) counts once.
+  if (ctx.s.intentEvents.some((known) => known.eventId === e.eventId)) return;
   const policyPoints = ctx.policy.scoring.intent.events[e.type]?.points ?? 0;
   ctx.s.intentEvents.push({
     eventId: e.eventId,
@@ -148,7 +151,8 @@ function enterStage(ctx: StepContext, stage: typeof ctx.s.stage): void {
  */
 function startCycle(ctx: StepContext, stage: 'MQL' | 'REVIEW'): void {
   const s = ctx.s;
-  const requalified = s.stage === 'RECYCLED';
+  // Recycled, or nurtured after a recycle's cool-off (the recycle is kept until the next cycle).
+  const requalified = s.stage === 'RECYCLED' || s.recycle !== null;
   if (s.stage !== 'REVIEW') s.cycle += 1;
   s.policyVersion = ctx.policy.version;
   enterStage(ctx, stage);
