@@ -212,7 +212,7 @@ function weeklySchedule(calendar: WorkingHoursCalendar): WeeklySchedule {
     windowsByWeekday: WEEKDAYS.map((weekday) =>
       calendar.hours[weekday].map(([start, end]) => ({ start: minutesOfDay(start), end: minutesOfDay(end) })),
     ),
-    holidays: new Set(calendar.holidays.map((date) => DateTime.fromISO(date, { zone: 'utc' }).toMillis() / DAY_MS)),
+    holidays: new Set(calendar.holidays.map((date) => Date.parse(`${date}T00:00Z`) / DAY_MS)),
     offsetsAtMidnight: new Map(),
   };
 }
@@ -238,7 +238,8 @@ function offsetAtMidnight(schedule: WeeklySchedule, day: LocalDay): number {
 /**
  * The first instant at which the local clock reads `wall` (a local date-time expressed as if the
  * zone were UTC) or later. That instant lies within a day of `wall`, so the offsets sampled a day
- * either side are the only candidates: IANA zones never change offset twice within three days.
+ * either side are the only candidates, given that a zone changes its offset at most once in three
+ * days (true of every IANA zone this century).
  */
 function instantWhenClockReaches(schedule: WeeklySchedule, wall: number): number {
   const day = Math.floor(wall / DAY_MS);
