@@ -142,7 +142,10 @@ export class CollectionBatcher {
       results = await this.send(batch.map(([key, p]) => ({ key, fields: p.fields })));
     } catch (err) {
       const error = classifyError(err);
-      this.logger.warn({ batcher: this.name, records: batch.length, sfErrorCode: error.code, retryable: error.retryable }, 'salesforce collections call failed');
+      this.logger.warn(
+        { batcher: this.name, records: batch.length, sfErrorCode: error.code, retryable: error.retryable },
+        'salesforce collections call failed',
+      );
       for (const [, p] of batch) for (const w of p.waiters) w.reject(error);
       return;
     }

@@ -128,8 +128,12 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
   const loginUrl = e.SALESFORCE_LOGIN_URL ?? DEFAULT_LOGIN_URL;
 
   if (e.SALESFORCE_PRIVATE_KEY !== undefined || e.SALESFORCE_USERNAME !== undefined) {
-    if (e.SALESFORCE_USERNAME === undefined) problems.push('SALESFORCE_USERNAME: required with SALESFORCE_PRIVATE_KEY (JWT bearer flow)');
-    if (e.SALESFORCE_PRIVATE_KEY === undefined) problems.push('SALESFORCE_PRIVATE_KEY: required with SALESFORCE_USERNAME (JWT bearer flow)');
+    if (e.SALESFORCE_USERNAME === undefined) {
+      problems.push('SALESFORCE_USERNAME: required with SALESFORCE_PRIVATE_KEY (JWT bearer flow)');
+    }
+    if (e.SALESFORCE_PRIVATE_KEY === undefined) {
+      problems.push('SALESFORCE_PRIVATE_KEY: required with SALESFORCE_USERNAME (JWT bearer flow)');
+    }
     const privateKeyPem = e.SALESFORCE_PRIVATE_KEY === undefined ? undefined : readPrivateKey(e.SALESFORCE_PRIVATE_KEY, problems);
     if (clientId === undefined || e.SALESFORCE_USERNAME === undefined || privateKeyPem === undefined) return null;
     return {
@@ -153,7 +157,8 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
   }
   if (e.SALESFORCE_CLIENT_SECRET === undefined) {
     problems.push(
-      'SALESFORCE_CLIENT_SECRET: required for the client credentials flow (or set SALESFORCE_USERNAME + SALESFORCE_PRIVATE_KEY for JWT bearer, or SALESFORCE_REFRESH_TOKEN)',
+      'SALESFORCE_CLIENT_SECRET: required for the client credentials flow ' +
+        '(or set SALESFORCE_USERNAME + SALESFORCE_PRIVATE_KEY for JWT bearer, or SALESFORCE_REFRESH_TOKEN)',
     );
   }
   // Salesforce refuses client credentials on login.salesforce.com: the token endpoint is the org's My Domain.

@@ -28,10 +28,10 @@ export const leadFieldsSchema = z
 export type LeadFields = z.infer<typeof leadFieldsSchema>;
 
 const picklistValue = z.string().min(1).max(255).nullable();
-const byStage = z.object(Object.fromEntries(STAGES.map((s) => [s, picklistValue])) as Record<(typeof STAGES)[number], typeof picklistValue>).strict();
-const byTaskKind = z
-  .object(Object.fromEntries(TASK_KINDS.map((k) => [k, picklistValue])) as Record<(typeof TASK_KINDS)[number], typeof picklistValue>)
-  .strict();
+const picklistPer = <K extends string>(keys: readonly K[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, picklistValue])) as Record<K, typeof picklistValue>).strict();
+const byStage = picklistPer(STAGES);
+const byTaskKind = picklistPer(TASK_KINDS);
 
 export const fieldMapSchema = z
   .object({

@@ -2,7 +2,7 @@ import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { HandoffTask, LeadRecord } from '../domain/effects';
-import { type BatchItem, type BatchOptions, CollectionBatcher, DEFAULT_BATCH_OPTIONS, type ItemResult } from './batcher';
+import { type BatchOptions, CollectionBatcher, DEFAULT_BATCH_OPTIONS, type ItemResult } from './batcher';
 import type { ConnectionFactory } from './connection';
 import { classifyError, fromRecordErrors, recordErrorSchema, SalesforceWriteError } from './errors';
 import { DEFAULT_FIELD_MAP, type FieldMap, leadToSalesforce, taskToSalesforce } from './field-map';
@@ -60,23 +60,22 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
   let lastSuccessAt = 0;
   let lastAllocationLogAt = 0;
   let low = false;
+  const floor = batchOptions?.minRemainingApiCalls ?? DEFAULT_BATCH_OPTIONS.minRemainingApiCalls;
   const observe = (conn: Connection): void => {
     const usage = conn.limitInfo.apiUsage;
     if (!usage) return;
     remaining = usage.limit - usage.used;
-    const floor = batchOptions?.minRemainingApiCalls ?? DEFAULT_BATCH_OPTIONS.minRemainingApiCalls;
-    const nowLow = remaining < floor;
+    const fields = { remainingApiCalls: remaining, limit: usage.limit, floor };
     const now = Date.now();
-    if (nowLow !== low) {
-      low = nowLow;
-      if (low) logger.warn({ remainingApiCalls: remaining, limit: usage.limit, floor }, 'salesforce api allocation below floor: slowing writes');
-      else logger.info({ remainingApiCalls: remaining, limit: usage.limit, floor }, 'salesforce api allocation back above floor');
+    if (remaining < floor !== low) {
+      low = !low;
+      if (low) logger.warn(fields, 'salesforce api allocation below floor: slowing writes');
+      else logger.info(fields, 'salesforce api allocation back above floor');
+      lastAllocationLogAt = now;
     } else if (now - lastAllocationLogAt >= ALLOCATION_LOG_INTERVAL_MS) {
-      logger.info({ remainingApiCalls: remaining, limit: usage.limit }, 'salesforce api allocation');
-    } else {
-      return;
+      logger.info(fields, 'salesforce api allocation');
+      lastAllocationLogAt = now;
     }
-    lastAllocationLogAt = now;
   };
 
   const call = async <R>(request: Parameters<Connection['request']>[0]): Promise<R> => {
@@ -90,11 +89,11 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
     }
   };
 
-  const collections = async (url: string, items: readonly BatchItem[], records: readonly object[], headers: Record<string, string>) => {
+  const collections = async (url: string, records: readonly object[], headers: Record<string, string>) => {
     const started = Date.now();
     const body = await call<unknown>({ method: 'PATCH', url, body: JSON.stringify({ allOrNone: false, records }), headers });
-    logger.debug({ url, records: items.length, ms: Date.now() - started, remainingApiCalls: remaining }, 'salesforce collections call');
-    return toItemResults(body, items.length);
+    logger.debug({ url, records: records.length, ms: Date.now() - started, remainingApiCalls: remaining }, 'salesforce collections call');
+    return toItemResults(body, records.length);
   };
 
   const leadBatcher =
@@ -104,7 +103,6 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
       (items) =>
         collections(
           '/composite/sobjects',
-          items,
           items.map(({ key, fields }) => ({ attributes: { type: 'Lead' }, id: key, ...fields })),
           leadWriteHeaders(),
         ),
@@ -119,7 +117,6 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
       (items) =>
         collections(
           `/composite/sobjects/Task/${extIdField}`,
-          items,
           items.map(({ fields }) => ({ attributes: { type: 'Task' }, ...fields })),
           jsonHeaders(),
         ),
