@@ -61,7 +61,16 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
       expect(failure).toMatchObject({ type: code, nonRetryable: true });
       expect(failure.message).toMatch(new RegExp(`^${code}: `));
       expect(lines()).toContainEqual(
-        expect.objectContaining({ level: 50, msg: 'salesforce write rejected', sfErrorCode: code, leadId: record.leadId, effectId: 'lead-x:run-1:3', retryable: false }),
+        expect.objectContaining({
+          level: 50,
+          msg: 'salesforce write rejected',
+          sfErrorCode: code,
+          leadId: record.leadId,
+          effectId: 'lead-x:run-1:3',
+          workflowId: 'wf-test',
+          attempt: 1,
+          retryable: false,
+        }),
       );
     });
 

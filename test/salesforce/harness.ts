@@ -86,9 +86,10 @@ export async function createLeads(conn: Connection, count: number): Promise<stri
   return ids;
 }
 
-/** Runs one activity function in a Temporal activity context. */
+/** Runs one activity function in a Temporal activity context (workflow `wf-test`). */
 export function runActivity<A, R>(fn: (arg: A) => Promise<R>, arg: A): Promise<R> {
-  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(fn, arg);
+  const info = { workflowExecution: { workflowId: 'wf-test', runId: 'run-test' } };
+  return new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') }).run(fn, arg);
 }
 
 export function activitiesFor(writer: SalesforceWriter, logger: Logger = quiet) {
