@@ -6,7 +6,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A report bound: a UTC date (midnight UTC) or an ISO-8601 instant with its offset; answered as ISO UTC. */
 export const reportInstantSchema = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? 'required: a date like 2026-10-01 or an ISO-8601 instant' : 'expected a string') })
   .trim()
   .refine((s) => z.iso.date().safeParse(s).success || z.iso.datetime({ offset: true }).safeParse(s).success, {
     message: 'expected a date like 2026-10-01 (UTC midnight) or an ISO-8601 instant with a time zone like 2026-10-01T00:00:00Z',

@@ -47,6 +47,8 @@ export async function connectPostgres(databaseUrl: string, schema: string, logge
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'ledger connection lost'));
+  const unreachable = (err: unknown) =>
+    isConnectionError(err) ? new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${describe(err)}`, { cause: err }) : err;
   try {
     await pool.query('SELECT 1');
   } catch (err) {
@@ -54,8 +56,12 @@ export async function connectPostgres(databaseUrl: string, schema: string, logge
     throw new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${describe(err)}`, { cause: err });
   }
   const run = async (c: Pool | PoolClient, text: string, params?: unknown[]) => {
-    const r = await c.query(text, params);
-    return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+    try {
+      const r = await c.query(text, params);
+      return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+    } catch (err) {
+      throw unreachable(err);
+    }
   };
   return {
     driver: 'postgres',
@@ -65,7 +71,7 @@ export async function connectPostgres(databaseUrl: string, schema: string, logge
       await pool.query(text);
     },
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((err: unknown) => Promise.reject(unreachable(err)));
       try {
         await client.query('BEGIN');
         const result = await fn({ query: (text, params) => run(client, text, params), exec: async (text) => void (await client.query(text)) });
@@ -161,6 +167,15 @@ export async function openPglite(dataDir: string, schema: string): Promise<SqlCl
         }
       }),
   };
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+/** Network failures, SQLSTATE class 08 (connection exception) and 57P01-03 (server shutting down or starting). */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
+  return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);
 }
 
 /** One line, no stack: PGlite errors otherwise drag a minified bundle along. */
