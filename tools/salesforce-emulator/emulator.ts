@@ -12,76 +12,18 @@ import { DEFAULT_METADATA_DIR, loadSchema } from './metadata';
 import { TokenService } from './oauth';
 import { DATA_FILE_NAME, loadPersistedState, Persister, type PersistedState } from './persistence';
 import { RequestLog, type RequestLogEntry } from './request-log';
-import type { DataEnv, DataRequest, DataResponse } from './routes/common';
-import { decodeSegments } from './routes/common';
-import { CONTROL_PREFIX, CONTROL_ROUTES, handleControl, type EmulatorControls } from './routes/control';
+import { decodeSegments, type DataEnv, type DataRequest, type DataResponse } from './routes/common';
+import { CONTROL_PREFIX, handleControl, type EmulatorControls } from './routes/control';
 import { dispatchData, isWriteRequest } from './routes/data';
+import { aboutPage, identityDocument, oauthEndpoint } from './routes/oauth';
 import { QueryCursors } from './routes/query';
 import { findField, findSObject, type Schema } from './schema';
 import { INTEGRATION_USER_ID, seedRecords } from './standard-objects';
 import { RecordStore } from './store';
+import { DEFAULTS, type Emulator, type EmulatorOptions } from './types';
 import { validationRuleSchema, type ValidationRule } from './validation-rules';
 
-export interface EmulatorOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 4010; 0 picks a free port. */
-  port?: number;
-  /** When set, records persist to `<dataDir>/salesforce-emulator.json` and are reloaded at start. */
-  dataDir?: string;
-  /** SFDX `force-app/main/default` folder whose field metadata defines the custom fields. Default: the repo's infra/salesforce. */
-  metadataDir?: string;
-  /** Default 'handoff-dev'. */
-  clientId?: string;
-  /** Default 'handoff-dev-secret'. */
-  clientSecret?: string;
-  /** Default '00D000000000001EAA'. */
-  orgId?: string;
-  /** Daily API request allocation; default 100000. */
-  dailyApiLimit?: number;
-  /** PEM public key (or certificate) that verifies JWT bearer assertions. */
-  jwtPublicKeyPem?: string;
-  validationRules?: ValidationRule[];
-  faults?: FaultConfig;
-  logger?: EmulatorLogger;
-}
-
-export interface Emulator {
-  /** `http://127.0.0.1:PORT`: the instance URL and the login URL. */
-  readonly url: string;
-  readonly orgId: string;
-  close(): Promise<void>;
-  setFaults(faults: FaultConfig): void;
-  faults(): FaultConfig;
-  /** Back to the seeded state: records, id counters, tokens, API usage, request log, faults from the options. */
-  reset(): void;
-  /** Copies of the live records of one sObject type, in creation order. */
-  records(sobject: string): Record<string, unknown>[];
-  /** Data API calls counted against the daily allocation. */
-  apiCalls(): number;
-  setApiCalls(used: number): void;
-  /** A valid access token for the integration user (or `userId`). */
-  issueToken(userId?: string): string;
-  /** A refresh token usable with `grant_type=refresh_token`. */
-  issueRefreshToken(userId?: string): string;
-  /** Invalidates every access token so the next data call gets 401 INVALID_SESSION_ID; refresh tokens keep working. */
-  expireTokens(): void;
-  revokeTokens(): void;
-  requestLog(): RequestLogEntry[];
-  /** Headers (lower-case names) of the latest data API request. */
-  lastRequestHeaders(): Record<string, string> | undefined;
-  /** Resolves once pending changes are written to the data file. */
-  flush(): Promise<void>;
-}
-
-export const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 4010,
-  clientId: 'handoff-dev',
-  clientSecret: 'handoff-dev-secret',
-  orgId: '00D000000000001EAA',
-  dailyApiLimit: 100_000,
-} as const;
+export { DEFAULTS, type Emulator, type EmulatorOptions } from './types';
 
 /** Exactly what Salesforce answers for a missing, expired or revoked token (no `fields`). */
 const INVALID_SESSION = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
@@ -296,7 +238,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     }
     const { pathname } = url;
     if (pathname === '/') {
-      send(res, 200, this.aboutPage());
+      send(res, 200, aboutPage(this.url, this.orgId));
       return;
     }
     if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
@@ -325,33 +267,11 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     send(res, 404, [sfError('NOT_FOUND', 'The requested resource does not exist')]);
   }
 
-  private aboutPage(): Record<string, unknown> {
-    return {
-      emulator: true,
-      name: 'Handoff Salesforce emulator',
-      notice: 'This is a local emulator of the Salesforce REST API subset jsforce uses, for development and tests. It is not Salesforce and holds no real data.',
-      orgId: this.orgId,
-      instanceUrl: this.url,
-      tokenEndpoint: `${this.url}/services/oauth2/token`,
-      dataApi: `${this.url}/services/data/v62.0`,
-      controls: CONTROL_ROUTES,
-    };
-  }
-
   private handleOAuth(req: IncomingMessage, res: ServerResponse, method: string, url: URL, body: string): void {
     const headers = lowerCaseHeaders(req);
     const params = new URLSearchParams(url.search);
     for (const [name, value] of new URLSearchParams(body)) params.set(name, value);
-    let reply: { status: number; body: Record<string, unknown> | undefined };
-    if (method !== 'POST') {
-      reply = { status: 405, body: { error: 'invalid_request', error_description: 'must use HTTP POST' } };
-    } else if (url.pathname.endsWith('/revoke')) {
-      reply = this.tokens.revoke(params.get('token') ?? '')
-        ? { status: 200, body: undefined }
-        : { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
-    } else {
-      reply = this.tokens.handleTokenRequest(params, [this.url, `http://${headers.host ?? ''}`]);
-    }
+    const reply = oauthEndpoint(this.tokens, method, url.pathname, params, [this.url, `http://${headers.host ?? ''}`]);
     this.log.add({ kind: 'oauth', method, path: url.pathname, status: reply.status, fault: null }, headers);
     this.logger.info({ grantType: params.get('grant_type'), status: reply.status, error: reply.body?.error }, 'salesforce-emulator: oauth request');
     send(res, reply.status, reply.body);
@@ -369,18 +289,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
       send(res, 404, [sfError('NOT_FOUND', 'The requested resource does not exist')]);
       return;
     }
-    send(res, 200, {
-      emulator: true,
-      id: `${this.url}/id/${this.orgId}/${String(user.Id)}`,
-      user_id: user.Id,
-      organization_id: this.orgId,
-      username: user.Username,
-      display_name: user.Name,
-      email: user.Email,
-      active: user.IsActive,
-      user_type: 'STANDARD',
-      urls: { rest: `${this.url}/services/data/v{version}/`, sobjects: `${this.url}/services/data/v{version}/sobjects/`, query: `${this.url}/services/data/v{version}/query/` },
-    });
+    send(res, 200, identityDocument(this.url, this.orgId, user));
   }
 
   private limitHeader(): Record<string, string> {

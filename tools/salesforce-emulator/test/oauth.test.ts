@@ -173,7 +173,7 @@ describe('sessions', () => {
       loginUrl: emulator.url,
       version: API_VERSION,
       oauth2,
-      refreshFn: (c, callback) => {
+      refreshFn: (_conn, callback) => {
         const fresh = new Connection({ loginUrl: emulator.url, version: API_VERSION, oauth2 });
         fresh.authorize({ grant_type: 'client_credentials' }).then(
           () => callback(null, fresh.accessToken ?? undefined),
