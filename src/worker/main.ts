@@ -1,25 +1,22 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { loadCoreConfig, loadPolicyFile, type CoreConfig } from '../config';
-import type { Policy } from '../domain/policy';
 import { createLogger } from '../logger';
 import { temporalConnectionOptions } from '../temporal/connection';
-import { createWorkerDependencies } from './dependencies';
+import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
 import { installPinoRuntime } from './runtime';
 
 export type RunningWorker = { worker: Worker; done: Promise<void>; stop(): Promise<void> };
 
-/** Connects to Temporal and starts polling the task queue; `stop()` drains and closes everything. */
+/** Connects to Temporal and starts polling the task queue; `stop()` drains it and closes its dependencies. */
 export async function startWorker(options: {
   config: CoreConfig;
   address: string;
-  policy: Policy;
+  deps: WorkerDependencies;
   logger: Logger;
-  emulatorUrl?: string;
 }): Promise<RunningWorker> {
-  const { config, logger } = options;
-  const deps = await createWorkerDependencies({ config, policy: () => options.policy, logger, emulatorUrl: options.emulatorUrl });
+  const { config, logger, deps } = options;
   const connection = await NativeConnection.connect(temporalConnectionOptions(options.address, config));
   const worker = await Worker.create({
     connection,
@@ -48,7 +45,8 @@ async function main(): Promise<void> {
   const config = loadCoreConfig();
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker (npm start embeds one)');
   const policy = loadPolicyFile(config.HANDOFF_POLICY);
-  const running = await startWorker({ config, address: config.TEMPORAL_ADDRESS, policy, logger });
+  const deps = await createWorkerDependencies({ config, policy: () => policy, logger });
+  const running = await startWorker({ config, address: config.TEMPORAL_ADDRESS, deps, logger });
   await running.done;
 }
 
