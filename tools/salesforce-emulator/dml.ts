@@ -2,8 +2,7 @@ import { idKey, keyPrefixOf } from './ids';
 import { sfError, type SfError } from './errors';
 import { FOREIGN_KEY_PREFIXES, findField, type FieldDef, type Schema, type SObjectDef } from './schema';
 import type { RecordStore, SRecord } from './store';
-import type { ValidationRule } from './validation-rules';
-import { ruleFires } from './validation-rules';
+import { ruleFires, type ValidationRule } from './validation-rules';
 import { coerceValue, formatDateTime } from './values';
 
 export interface DmlContext {
@@ -116,7 +115,7 @@ function checkRecord(ctx: DmlContext, sobject: SObjectDef, record: SRecord, key:
   for (const field of sobject.fields) {
     const value = record[field.name];
     if (!field.unique || typeof value !== 'string') continue;
-    const clash = ctx.store.findByIndexedField(sobject, field, value).find((other) => other.Id !== record.Id && idKey(String(other.Id)) !== key);
+    const clash = ctx.store.findByIndexedField(sobject, field, value).find((other) => idKey(String(other.Id)) !== key);
     if (clash) {
       return sfError('DUPLICATE_VALUE', `duplicate value found: ${field.name} duplicates value on record with id: ${String(clash.Id)}`);
     }

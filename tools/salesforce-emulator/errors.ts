@@ -33,10 +33,6 @@ export const ROLLED_BACK = sfError(
   'Record rolled back because not all records were valid and the request was using AllOrNone header',
 );
 
-export function invalidFieldOnWrite(sobject: string, field: string): SfError {
-  return sfError('INVALID_FIELD', `No such column '${field}' on sobject of type ${sobject}`);
-}
-
 export function noSuchColumn(sobject: string, field: string): string {
   return (
     `No such column '${field}' on entity '${sobject}'. If you are attempting to use a custom field, be sure to ` +

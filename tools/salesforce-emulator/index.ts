@@ -4,5 +4,5 @@ export { validationRuleSchema, type ValidationRule } from './validation-rules';
 export type { EmulatorLogger } from './logger';
 export type { RequestLogEntry } from './request-log';
 export { DEFAULT_METADATA_DIR } from './metadata';
-export { INTEGRATION_USER_ID, INTEGRATION_USERNAME } from './standard-objects';
+export { INTEGRATION_USER_ID, INTEGRATION_USERNAME, SEED_IDS, LEAD_STATUSES, TASK_STATUSES } from './standard-objects';
 export { CONTROL_ROUTES } from './routes/control';

@@ -8,7 +8,9 @@ import { storeStateSchema } from './store';
 
 export const DATA_FILE_NAME = 'salesforce-emulator.json';
 const FORMAT = 'handoff-salesforce-emulator/1';
-const DEBOUNCE_MS = 25;
+const MIN_DELAY_MS = 25;
+/** Keeps serialising a large store from taking more than about a fifth of the event loop. */
+const DELAY_PER_WRITE_MS = 4;
 
 export const persistedStateSchema = z.object({
   format: z.literal(FORMAT),
@@ -30,13 +32,14 @@ export function loadPersistedState(file: string): PersistedState | null {
 
 /**
  * Write-through persistence: every change schedules a write a few milliseconds later, so a burst
- * of changes costs one write. Writes go to a temporary file renamed over the data file, so a crash
- * never leaves a half-written file.
+ * of changes costs one write; the delay grows with the time the last write took. Writes go to a
+ * temporary file renamed over the data file, so a crash never leaves a half-written file.
  */
 export class Persister {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
+  private lastWriteMs = 0;
 
   constructor(
     private readonly file: string,
@@ -52,7 +55,7 @@ export class Persister {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, DEBOUNCE_MS);
+    }, Math.max(MIN_DELAY_MS, this.lastWriteMs * DELAY_PER_WRITE_MS));
     this.timer.unref();
   }
 
@@ -66,9 +69,11 @@ export class Persister {
       if (!this.dirty) return;
       this.dirty = false;
       const tmp = `${this.file}.${process.pid}.tmp`;
+      const started = Date.now();
       try {
         await writeFile(tmp, JSON.stringify({ format: FORMAT, ...this.snapshot() }));
         await rename(tmp, this.file);
+        this.lastWriteMs = Date.now() - started;
       } catch (error) {
         this.dirty = true;
         this.logger.error({ err: error, file: this.file }, 'salesforce-emulator: could not persist records');

@@ -150,9 +150,16 @@ export const STANDARD_OBJECTS: StandardObject[] = [
 ];
 
 export const INTEGRATION_USER_ID = '005000000000003AAA';
+/** Seeded owners: the ids the design's default policy uses (manager, fallback queue) and a rep. */
+export const SEED_IDS = {
+  managerUserId: '005000000000001AAA',
+  repUserId: '005000000000002AAA',
+  integrationUserId: INTEGRATION_USER_ID,
+  fallbackQueueId: '00G000000000001AAA',
+} as const;
 export const INTEGRATION_USERNAME = 'integration@handoff.emulator';
 
-/** Seeded reference data so OwnerId values validate; ids as used in the design's default policy. */
+/** Seeded reference data so OwnerId values validate. */
 export function seedRecords(): { sobject: string; record: Record<string, unknown> }[] {
   const user = (Id: string, FirstName: string, LastName: string, Username: string, ManagerId: string | null) => ({
     sobject: 'User',
@@ -170,12 +177,12 @@ export function seedRecords(): { sobject: string; record: Record<string, unknown
     },
   });
   return [
-    user('005000000000001AAA', 'Morgan', 'Manager', 'manager@handoff.emulator', null),
-    user('005000000000002AAA', 'Riley', 'Rep', 'rep@handoff.emulator', '005000000000001AAA'),
+    user(SEED_IDS.managerUserId, 'Morgan', 'Manager', 'manager@handoff.emulator', null),
+    user(SEED_IDS.repUserId, 'Riley', 'Rep', 'rep@handoff.emulator', SEED_IDS.managerUserId),
     user(INTEGRATION_USER_ID, 'Handoff', 'Integration', INTEGRATION_USERNAME, null),
     {
       sobject: 'Group',
-      record: { Id: '00G000000000001AAA', Name: 'Sales Fallback', DeveloperName: 'Sales_Fallback', Type: 'Queue', Email: null, OwnerId: '005000000000001AAA' },
+      record: { Id: SEED_IDS.fallbackQueueId, Name: 'Sales Fallback', DeveloperName: 'Sales_Fallback', Type: 'Queue', Email: null, OwnerId: SEED_IDS.managerUserId },
     },
   ];
 }

@@ -181,7 +181,7 @@ function normalise(field: FieldDef, value: string): string {
   return field.caseSensitive ? value : value.toLowerCase();
 }
 
-export function recordKey(record: SRecord): string {
+function recordKey(record: SRecord): string {
   const key = typeof record.Id === 'string' ? idKey(record.Id) : null;
   if (!key) throw new Error(`record without a valid Id: ${JSON.stringify(record).slice(0, 200)}`);
   return key;
