@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Engagement, Trigger } from '../domain/inputs';
 import type { Policy } from '../domain/policy';
@@ -57,6 +58,7 @@ export type LeadAction = keyof typeof ACTION_UPDATES;
 export type ActionBody<A extends LeadAction> =
   (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [infer Arg]> ? Arg : never;
 
+const LIVE_POLLER_MS = 2 * 60_000;
 const GRPC_NOT_FOUND = 5;
 const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
 
@@ -130,7 +132,10 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
       return call(leadId, () => handle(leadId).fetchHistory());
     },
 
-    /** Readiness: the namespace answers and a worker polls the task queue for workflow tasks. */
+    /**
+     * Readiness: the namespace answers, and how many workers polled the task queue for workflow tasks
+     * lately (the server lists pollers for minutes after they are gone; a live one re-polls every ~60 s).
+     */
     async workflowPollers(): Promise<number> {
       const response = await withDeadline(() =>
         client.workflowService.describeTaskQueue({
@@ -139,7 +144,8 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
           taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         }),
       );
-      return response.pollers?.length ?? 0;
+      const since = Date.now() - LIVE_POLLER_MS;
+      return (response.pollers ?? []).filter((p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= since).length;
     },
   };
 

@@ -49,6 +49,7 @@ export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
 
 function readinessChecks(ctx: ApiContext): Record<string, ReadinessCheck> {
   const { deps, leads } = ctx;
+  const { salesforce, ledger } = deps;
   const pollers = leads.workflowPollers();
   pollers.catch(() => undefined);
   return {
@@ -59,8 +60,8 @@ function readinessChecks(ctx: ApiContext): Record<string, ReadinessCheck> {
       });
       if (count === 0) throw new Error(`no worker polls task queue "${deps.temporal.taskQueue}"`);
     },
-    salesforce: deps.salesforce ? () => deps.salesforce!.ping() : notConfigured,
-    ledger: deps.ledger ? () => deps.ledger!.ping() : notConfigured,
+    salesforce: salesforce ? () => salesforce.ping() : notConfigured,
+    ledger: ledger ? () => ledger.ping() : notConfigured,
     ...deps.readiness,
   };
 }

@@ -96,20 +96,19 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
       const seen = new Set<string>();
       const issues: Issue[] = [];
       const triggers: Trigger[] = [];
-      message.notifications.forEach((notification, i) => {
-        if (seen.has(notification.id) || handed.has(notification.id)) return;
+      for (const [i, notification] of message.notifications.entries()) {
+        if (seen.has(notification.id) || handed.has(notification.id)) continue;
         seen.add(notification.id);
         const at = (issue: Issue): Issue => ({ ...issue, path: ['Notification', i, ...issue.path] });
         if (notification.sObjectType !== 'Lead') {
-          issues.push({ in: 'body', path: ['Notification', i, 'sObject'], code: 'invalid_type', message: `expected a Lead, got ${notification.sObjectType}` });
-          return;
+          issues.push(at({ in: 'body', path: ['sObject'], code: 'invalid_type', message: `expected a Lead, got ${notification.sObjectType}` }));
+          continue;
         }
         const parsed = triggerSchema.safeParse(notificationToTrigger(notification, fieldMap, receivedAt));
-        if (!parsed.success) return void issues.push(...zodIssues('body', parsed.error).map(at));
-        const policyIssues = triggerIssues(parsed.data, deps.policy);
-        if (policyIssues.length > 0) return void issues.push(...policyIssues.map(at));
-        triggers.push(parsed.data);
-      });
+        const problems = parsed.success ? triggerIssues(parsed.data, deps.policy) : zodIssues('body', parsed.error);
+        if (problems.length > 0) issues.push(...problems.map(at));
+        else if (parsed.success) triggers.push(parsed.data);
+      }
       if (issues.length > 0) {
         const summary = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
         throw new ApiError(400, 'VALIDATION_FAILED', `invalid notifications, none was handed over: ${summary}`);
