@@ -188,7 +188,8 @@ export function toApiError(err: unknown, leadId: string): unknown {
   return err;
 }
 
+/** The refusal's stage and allowed actions (the workflow attaches the whole refusal as the failure's detail). */
 function failureDetails(failure: ApplicationFailure): unknown {
-  const [first] = failure.details ?? [];
-  return first ?? undefined;
+  const [refusal] = (failure.details ?? []) as { stage?: unknown; allowed?: unknown }[];
+  return refusal && { stage: refusal.stage, allowed: refusal.allowed };
 }
