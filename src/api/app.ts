@@ -8,6 +8,7 @@ import { apiLogger } from './logger';
 import { RateLimiter } from './rate-limit';
 import { RouteRegistry } from './route';
 import { auditRoutes } from './routes/audit';
+import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
 import { leadActionRoutes } from './routes/lead-actions';
 import { leadReadRoutes } from './routes/lead-reads';
@@ -54,6 +55,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(leadActionRoutes, ctx);
   await app.register(leadReadRoutes, ctx);
   await app.register(auditRoutes, ctx);
+  await app.register(dashboardRoutes, ctx);
   await app.register(outboundMessageRoutes, ctx);
   await app.register(openApiRoutes, ctx);
   return app;

@@ -63,7 +63,11 @@ function operation(spec: AnySpec): JsonSchema {
   }));
   const security =
     spec.access.kind === 'roles'
-      ? [{ apiKey: [] }, ...(spec.access.sources?.signature ? [{ webhookSignature: [] }] : [])]
+      ? [
+          { apiKey: [] },
+          ...(spec.access.sources?.signature ? [{ webhookSignature: [] }] : []),
+          ...(spec.access.sources?.queryOrCookie ? [{ dashboardCookie: [] }] : []),
+        ]
       : [];
   return {
     operationId: spec.operationId,
@@ -95,6 +99,12 @@ export function openApiDocument(registry: RouteRegistry, info: { title: string; 
       schemas: { Error: jsonSchema(errorBodySchema, 'output') },
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'HANDOFF_API_KEYS: roles crm, sales, revops' },
+        dashboardCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'handoff_key',
+          description: 'GET /dashboard only: set by opening /dashboard?key=<revops key> in a browser',
+        },
         webhookSignature: {
           type: 'apiKey',
           in: 'header',

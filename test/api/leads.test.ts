@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { leadWorkflowId } from '../../src/workflows/messages';
 import { uniqueLeadId } from '../helpers/leads';
 import { testPolicy, ALWAYS_TEAM } from '../helpers/policy';
-import { bearer, hotTrigger, inject, nowIso, startStack, type Stack, type TestRole } from './harness';
+import { bearer, hotTrigger, inject, KEYS, nowIso, startStack, type Stack, type TestRole } from './harness';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -238,6 +238,34 @@ describe('RevOps reads', () => {
     const funnel = await get(`/v1/audit/funnel?from=${from}&to=${to}`, 'revops');
     expect(funnel.status).toBe(200);
     expect(funnel.json().stages).toEqual(expect.arrayContaining([expect.objectContaining({ stage: 'SAL', leads: expect.any(Number) })]));
+  });
+
+  test('the dashboard: Bearer, or ?key= exchanged for an HttpOnly cookie, then the cookie', async () => {
+    const page = await get('/dashboard', 'revops');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(page.body).toMatch(/^<!doctype html>/);
+    expect(page.body).toContain('Lead handoff: SLA compliance and funnel');
+
+    const opened = await inject(stack.app, { method: 'GET', url: `/dashboard?from=2026-10-01&key=${KEYS.revops}&to=2026-11-01` });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.location).toBe('/dashboard?from=2026-10-01&to=2026-11-01');
+    const cookie = String(opened.headers['set-cookie']);
+    expect(cookie).toMatch(/^handoff_key=[^;]+; Path=\/dashboard; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    const viaCookie = await inject(stack.app, { method: 'GET', url: opened.headers.location as string, headers: { cookie: cookie.split(';')[0]! } });
+    expect(viaCookie.status).toBe(200);
+    expect(viaCookie.body).toContain('Oct 1 2026');
+
+    const https = await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { 'x-forwarded-proto': 'https' } });
+    expect(String(https.headers['set-cookie'])).toMatch(/; Secure$/);
+    expect((await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.sales}` })).status).toBe(403);
+    expect((await inject(stack.app, { method: 'GET', url: '/dashboard?key=nope' })).status).toBe(401);
+    expect((await inject(stack.app, { method: 'GET', url: '/dashboard', headers: { cookie: 'handoff_key=nope' } })).status).toBe(401);
+    expect((await inject(stack.app, { method: 'GET', url: '/dashboard' })).status).toBe(401);
+    // The cookie is for the page only.
+    expect((await inject(stack.app, { method: 'GET', url: '/v1/audit/funnel?from=2026-10-01&to=2026-11-01', headers: { cookie: cookie.split(';')[0]! } })).status).toBe(401);
+    expect((await get('/dashboard?from=2026-11-01&to=2026-10-01', 'revops')).status).toBe(400);
   });
 
   test('/readyz is 200 when Temporal, a worker, Salesforce and the ledger answer; 503 naming the one that does not', async () => {

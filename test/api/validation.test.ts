@@ -188,6 +188,13 @@ describe('Temporal unreachable', () => {
     expect(res.json().error.code).toBe('UNAVAILABLE');
   });
 
+  test('reports and the dashboard answer 503 without a ledger', async () => {
+    for (const url of ['/v1/audit/sla?from=2026-10-01&to=2026-11-01', '/v1/audit/funnel?from=2026-10-01&to=2026-11-01', '/dashboard']) {
+      const res = await inject(app, { method: 'GET', url, headers: bearer('revops') });
+      expect([res.status, res.json().error.code]).toEqual([503, 'UNAVAILABLE']);
+    }
+  });
+
   test('/readyz answers 503 listing what failed', async () => {
     const res = await inject(app, { method: 'GET', url: '/readyz' });
     expect(res.status).toBe(503);
