@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { Authenticator } from './auth';
 import { installBodyParsers } from './body-parsers';
 import type { ApiContext, ApiDeps } from './context';
@@ -24,18 +25,18 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** The HTTP API of DESIGN §3.1 as a Fastify instance (not listening): for a server, Lambda or inject(). */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = fastify({
+  const options: FastifyHttpOptions<Server> & { loggerInstance: FastifyBaseLogger } = {
     loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? ONE_MB,
-    // Trust X-Forwarded-* only from a proxy in front (API Gateway, a load balancer).
-    trustProxy: true,
+    trustProxy: deps.trustProxy ?? false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-  });
+  };
+  const app = fastify(options);
 
   installBodyParsers(app);
   installErrorHandling(app);

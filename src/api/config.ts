@@ -38,6 +38,7 @@ const apiEnvSchema = z.object({
   HANDOFF_OUTBOUND_FIELD_MAP: optional,
   HANDOFF_OUTBOUND_REQUIRE_KEY: optional.pipe(z.union([z.undefined(), z.enum(['true', 'false'])])),
   TEMPORAL_UI_URL: optional,
+  HANDOFF_TRUST_PROXY: optional,
 });
 
 export interface ApiEnvConfig {
@@ -51,6 +52,8 @@ export interface ApiEnvConfig {
   temporalTimeoutMs: number;
   outboundMessages: { fieldMap: Partial<LeadFieldMap>; requireKey: boolean };
   temporalUiUrl?: string;
+  /** HANDOFF_TRUST_PROXY: "true", or the comma-separated addresses / CIDRs of the proxies in front. */
+  trustProxy?: boolean | string;
 }
 
 export class ApiConfigError extends Error {
@@ -104,5 +107,10 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvCo
     temporalTimeoutMs: e.HANDOFF_TEMPORAL_TIMEOUT_MS,
     outboundMessages: { fieldMap, requireKey: e.HANDOFF_OUTBOUND_REQUIRE_KEY === 'true' },
     ...(e.TEMPORAL_UI_URL ? { temporalUiUrl: e.TEMPORAL_UI_URL } : {}),
+    ...(e.HANDOFF_TRUST_PROXY ? { trustProxy: trustProxy(e.HANDOFF_TRUST_PROXY) } : {}),
   };
+}
+
+function trustProxy(value: string): boolean | string {
+  return value === 'true' || value === 'false' ? value === 'true' : value;
 }

@@ -33,6 +33,11 @@ export interface ApiDeps {
   /** Extra readiness checks by name, beside Temporal, the worker, Salesforce and the ledger. */
   readiness?: Record<string, ReadinessCheck>;
   bodyLimitBytes?: number;
+  /**
+   * Whose X-Forwarded-* headers to believe (client IP for rate limits, https for the dashboard cookie):
+   * true, or the comma-separated addresses / CIDRs of the proxies in front. Default false.
+   */
+  trustProxy?: boolean | string;
 }
 
 export interface ApiContext extends RouteContext {

@@ -53,6 +53,7 @@ export async function apiDependenciesFromEnv(
       outboundMessages: config.outboundMessages,
       rateLimit: config.rateLimit,
       ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
+      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       logger,
     },
     async close() {

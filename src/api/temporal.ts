@@ -93,18 +93,6 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
       );
     },
 
-    /** Like ingestTrigger, but returns once the workflow accepted the trigger (Outbound Messages need no state). */
-    async handTrigger(trigger: Received<Trigger>): Promise<void> {
-      await call(trigger.leadId, () =>
-        client.workflow.startUpdateWithStart(ingestTrigger, {
-          args: [trigger],
-          updateId: triggerUpdateId(trigger.eventId),
-          waitForStage: 'ACCEPTED',
-          startWorkflowOperation: startOperation(trigger.leadId),
-        }),
-      );
-    },
-
     async recordEngagement(leadId: string, engagement: Received<Engagement>): Promise<void> {
       await call(leadId, () => handle(leadId).signal(recordEngagement, engagement));
     },

@@ -40,6 +40,7 @@ describe('API keys', () => {
       HANDOFF_RATE_LIMIT_PER_MINUTE: '0',
       HANDOFF_OUTBOUND_FIELD_MAP: '{"team":"Handoff_Team__c"}',
       HANDOFF_OUTBOUND_REQUIRE_KEY: 'true',
+      HANDOFF_TRUST_PROXY: '10.0.0.0/8',
     });
     expect(prod).toMatchObject({
       devKeys: null,
@@ -48,7 +49,10 @@ describe('API keys', () => {
       rateLimit: { max: 0 },
       outboundMessages: { fieldMap: { team: 'Handoff_Team__c' }, requireKey: true },
       auth: { webhookSecret: 'a-long-enough-secret' },
+      trustProxy: '10.0.0.0/8',
     });
+    expect(apiConfigFromEnv({ HANDOFF_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(apiConfigFromEnv({}).trustProxy).toBeUndefined();
   });
 
   test('configuration problems are listed together', () => {

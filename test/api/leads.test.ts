@@ -257,8 +257,14 @@ describe('RevOps reads', () => {
     expect(viaCookie.status).toBe(200);
     expect(viaCookie.body).toContain('Oct 1 2026');
 
-    const https = await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { 'x-forwarded-proto': 'https' } });
+    const behindProxy = await stack.build({ trustProxy: true });
+    const https = await inject(behindProxy, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { 'x-forwarded-proto': 'https' } });
     expect(String(https.headers['set-cookie'])).toMatch(/; Secure$/);
+    const local = await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { host: '127.0.0.1:3000' } });
+    expect(String(local.headers['set-cookie'])).not.toMatch(/Secure/);
+    const remote = await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { host: 'handoff.example.com' } });
+    expect(String(remote.headers['set-cookie'])).toMatch(/; Secure$/);
+    await behindProxy.close();
     expect((await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.sales}` })).status).toBe(403);
     expect((await inject(stack.app, { method: 'GET', url: '/dashboard?key=nope' })).status).toBe(401);
     expect((await inject(stack.app, { method: 'GET', url: '/dashboard', headers: { cookie: 'handoff_key=nope' } })).status).toBe(401);

@@ -10,6 +10,7 @@ import { withLedger } from './audit';
 const DAY = 24 * 60 * 60 * 1000;
 const DEFAULT_WINDOW_DAYS = 28;
 const COOKIE_MAX_AGE_S = 12 * 60 * 60;
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
 /** The window defaults to the last four weeks, up to the end of today (UTC). */
 export const dashboardQuerySchema = z
@@ -57,7 +58,9 @@ export const dashboardRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) 
     handler: async ({ query, request, reply }) => {
       const key = queryKey(request);
       if (key !== undefined) {
-        const secure = request.protocol === 'https' ? '; Secure' : '';
+        // Plain http is for local use only; anywhere else the cookie must never travel without TLS
+        // (API Gateway and load balancers terminate TLS, so the request itself may look like http).
+        const secure = request.protocol === 'https' || !LOOPBACK.test(request.hostname) ? '; Secure' : '';
         const rest = new URLSearchParams(Object.entries(request.query as Record<string, string>).filter(([name]) => name !== 'key'));
         return reply
           .code(303)

@@ -117,7 +117,7 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
       const failures: unknown[] = [];
       await forEachConcurrently(triggers, HAND_OFF_CONCURRENCY, async (trigger) => {
         try {
-          await leads.handTrigger({ ...trigger, receivedAt });
+          await leads.ingestTrigger({ ...trigger, receivedAt });
           handed.add(trigger.eventId);
         } catch (err) {
           // The workflow's refusal is a final answer: a retry by Salesforce would get the same one.
