@@ -40,7 +40,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   installBodyParsers(app);
   installErrorHandling(app);
+  app.decorateRequest('receivedAt', '');
   app.addHook('onRequest', async (request, reply) => {
+    request.receivedAt = new Date().toISOString();
     reply.header('x-request-id', request.id);
   });
 

@@ -6,7 +6,8 @@ import type { RateLimiter } from './rate-limit';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal?: Principal;
+    /** When the request arrived (ISO): the time that counts for the SLA, stamped on every message. */
+    receivedAt: string;
   }
 }
 
@@ -41,7 +42,6 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
     body: z.output<B>;
     params: z.output<P>;
     query: z.output<Q>;
-    principal: Principal | undefined;
     request: FastifyRequest;
     reply: FastifyReply;
   }) => Promise<unknown>;
@@ -76,7 +76,6 @@ export function defineRoute<
     url: spec.url,
     handler: async (request, reply) => {
       const principal = authorize(ctx, spec.access, request);
-      if (principal) request.principal = principal;
       if (spec.access.kind !== 'public') ctx.limiter.consume(principal ? principal.id : `ip:${request.ip}`);
 
       const issues: Issue[] = [];
@@ -95,7 +94,6 @@ export function defineRoute<
         body: body as z.output<B>,
         params: params as z.output<P>,
         query: query as z.output<Q>,
-        principal,
         request,
         reply,
       });

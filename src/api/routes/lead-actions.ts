@@ -59,7 +59,7 @@ function actionRoute<A extends LeadAction>(app: Parameters<FastifyPluginAsync<Ap
       const key = idempotencyKey(request);
       const issues = spec.check?.(body, ctx) ?? [];
       if (issues.length > 0) throw validationFailed(issues);
-      const message = { ...body, receivedAt: new Date().toISOString() } as ActionBody<A>;
+      const message = { ...body, receivedAt: request.receivedAt } as ActionBody<A>;
       return ctx.leads.act(params.leadId, spec.action, message, key);
     },
   });

@@ -29,7 +29,7 @@ export const leadRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       bindLeadToLogs(request, reply, body.leadId);
       const issues = triggerIssues(body, ctx.deps.policy);
       if (issues.length > 0) throw validationFailed(issues);
-      return ctx.leads.ingestTrigger({ ...body, receivedAt: new Date().toISOString() });
+      return ctx.leads.ingestTrigger({ ...body, receivedAt: request.receivedAt });
     },
   });
 
@@ -44,10 +44,10 @@ export const leadRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     body: engagementSchema,
     responses: { 202: { description: 'Handed to the lead workflow', schema: engagementAcceptedSchema } },
     errors: [400, 404, 413, 503],
-    handler: async ({ body, params, reply }) => {
+    handler: async ({ body, params, request, reply }) => {
       const issues = engagementIssues(body, ctx.deps.policy);
       if (issues.length > 0) throw validationFailed(issues);
-      await ctx.leads.recordEngagement(params.leadId, { ...body, receivedAt: new Date().toISOString() });
+      await ctx.leads.recordEngagement(params.leadId, { ...body, receivedAt: request.receivedAt });
       reply.code(202);
       return { accepted: true, leadId: params.leadId, eventId: body.eventId };
     },

@@ -92,7 +92,7 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
         throw new ApiError(403, 'FORBIDDEN', `organization ${message.organizationId} is not accepted by this endpoint`);
       }
 
-      const receivedAt = new Date().toISOString();
+      const { receivedAt } = request;
       const seen = new Set<string>();
       const issues: Issue[] = [];
       const triggers: Trigger[] = [];
