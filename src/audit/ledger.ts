@@ -75,8 +75,8 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
   return ledgerOn(db);
 }
 
-// A report aggregates a quarter in one hash table: give it the memory to stay off disk, and skip
-// JIT, whose compile time exceeds what it saves on sub-second queries. SET LOCAL ends with the
+// A funnel aggregates a quarter's leads in one hash table: give reports the memory to stay off
+// disk, and skip JIT, whose compile time exceeds what it saves on sub-second queries. SET LOCAL ends with the
 // transaction, so appends on the same pool keep the server defaults.
 const REPORT_SETTINGS = `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`;
 
@@ -99,7 +99,8 @@ function ledgerOn(db: SqlClient): Ledger {
       return { inserted };
     },
     async slaCycles(filter) {
-      const rows = await report<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, filter.kind ?? null, filter.ownerId ?? null, filter.team ?? null]);
+      const kindRank = filter.kind ? KINDS.indexOf(filter.kind) + 1 : null;
+      const rows = await report<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, kindRank, filter.ownerId ?? null, filter.team ?? null]);
       return rows.map(toSlaCycleFacts);
     },
     async funnel(window) {
@@ -170,57 +171,30 @@ FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n)
 ORDER BY n
 ON CONFLICT (id) DO NOTHING`;
 
-// Rows with a first due date are the ones after the hand-off to sales, and they all carry this
-// cycle's qualifiedAt (a cycle opened by REVIEW still shows the previous cycle's until then).
-// Plain aggregates only (hash aggregation over an index-only scan, no per-group sorts), using
-// what the engine guarantees within a cycle: one QUALIFIED event, whose owner and team are the
-// owner at qualification; a kind only ever gets stronger; the policy version is pinned.
-// dueAt is the deadline in force when the outcome was decided: the first missed one (deadlines
-// after a breach restart later), else the one met (a first touch closes the window), else, still
-// pending, the latest one (read for those rows only). Instants travel as epoch milliseconds: a
-// quarter is 100,000 rows, and numbers cost the driver far less to decode than timestamps.
+// One row per cycle, kept by the trigger of migration 003 (its header has the rules). dueAt is
+// the deadline in force when the outcome was decided: the first missed one (deadlines after a
+// breach restart later), else the one met (a first touch closes the window), else, still pending,
+// the latest. Instants travel as epoch milliseconds: a quarter is 100,000 rows, and numbers cost
+// the driver far less to decode than timestamps.
 const SLA_CYCLES = `
-WITH cycles AS (
-  SELECT
-    lead_id, cycle,
-    min(workflow_id) AS workflow_id,
-    (ARRAY[${KINDS.map((k) => `'${k}'`).join(', ')}])[min(array_position(ARRAY[${KINDS.map((k) => `'${k}'`).join(', ')}], kind))] AS kind,
-    min(owner_id) FILTER (WHERE type = 'QUALIFIED') AS owner_id,
-    min(team) FILTER (WHERE type = 'QUALIFIED') AS team,
-    min(policy_version) AS policy_version,
-    min(qualified_at) AS qualified_at,
-    coalesce(min(sla_due_at) FILTER (WHERE breaches > 0), min(sla_due_at) FILTER (WHERE first_touch_at IS NOT NULL)) AS decided_due_at,
-    min(first_touch_at) AS first_touch_at,
-    max(breaches) AS breaches,
-    bool_or(sla_status = 'BREACHED') AS ever_breached,
-    max(response_business_ms) AS response_business_ms,
-    max(response_calendar_ms) AS response_calendar_ms
-  FROM audit_events
-  WHERE sla_first_due_at IS NOT NULL AND qualified_at >= $1 AND qualified_at < $2
-  GROUP BY lead_id, cycle
-)
 SELECT
-  c.lead_id, c.cycle, c.workflow_id, c.kind, c.owner_id, c.team, c.policy_version, c.breaches, c.ever_breached,
-  c.response_business_ms, c.response_calendar_ms,
-  date_part('epoch', c.qualified_at) * 1000 AS qualified_at_ms,
-  date_part('epoch', coalesce(c.decided_due_at, latest.sla_due_at)) * 1000 AS due_at_ms,
-  date_part('epoch', c.first_touch_at) * 1000 AS first_touch_at_ms
-FROM cycles c
-LEFT JOIN LATERAL (
-  SELECT e.sla_due_at FROM audit_events e
-  WHERE c.decided_due_at IS NULL AND e.lead_id = c.lead_id AND e.cycle = c.cycle
-  ORDER BY e.at DESC, e.seq DESC LIMIT 1
-) latest ON true
-WHERE ($3::text IS NULL OR c.kind = $3) AND ($4::text IS NULL OR c.owner_id = $4) AND ($5::text IS NULL OR c.team = $5)
-ORDER BY c.qualified_at, c.lead_id, c.cycle`;
+  lead_id, cycle, workflow_id, kind_rank, owner_id, team, policy_version, breaches, ever_breached,
+  response_business_ms, response_calendar_ms,
+  date_part('epoch', qualified_at) * 1000 AS qualified_at_ms,
+  date_part('epoch', coalesce(breached_due_at, touched_due_at, latest_due_at)) * 1000 AS due_at_ms,
+  date_part('epoch', first_touch_at) * 1000 AS first_touch_at_ms
+FROM sla_cycles
+WHERE qualified_at >= $1 AND qualified_at < $2
+  AND ($3::int IS NULL OR kind_rank = $3) AND ($4::text IS NULL OR owner_id = $4) AND ($5::text IS NULL OR team = $5)
+ORDER BY qualified_at, lead_id, cycle`;
 
 type SlaCycleRow = {
   lead_id: string;
   cycle: number;
   workflow_id: string;
-  kind: Kind;
+  kind_rank: number;
   owner_id: string | null;
-  team: string;
+  team: string | null;
   policy_version: string;
   qualified_at_ms: number;
   due_at_ms: number | null;
@@ -239,9 +213,9 @@ function toSlaCycleFacts(r: SlaCycleRow): SlaCycleFacts {
     leadId: r.lead_id,
     workflowId: r.workflow_id,
     cycle: r.cycle,
-    kind: r.kind,
+    kind: KINDS[r.kind_rank - 1] ?? 'MQL',
     ownerId: r.owner_id,
-    team: r.team,
+    team: r.team ?? '',
     policyVersion: r.policy_version,
     qualifiedAt: isoFromEpochMs(r.qualified_at_ms),
     dueAt: r.due_at_ms === null ? null : isoFromEpochMs(r.due_at_ms),

@@ -1,11 +1,12 @@
 /** Nearest-rank percentile (an observed value, like percentile_disc): the smallest value with at least p of the data at or below it. */
-export function percentile(sortedAscending: readonly number[], p: number): number | null {
+export function percentile(sortedAscending: ArrayLike<number>, p: number): number | null {
   if (sortedAscending.length === 0) return null;
   return sortedAscending[Math.max(0, Math.ceil(p * sortedAscending.length) - 1)] ?? null;
 }
 
 export function percentiles(values: readonly number[]): { p50: number | null; p90: number | null; p95: number | null } {
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically, and several times faster than Array#sort with a comparator.
+  const sorted = Float64Array.from(values).sort();
   return { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p95: percentile(sorted, 0.95) };
 }
 

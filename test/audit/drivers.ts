@@ -15,6 +15,8 @@ export type LedgerTarget = {
   open(): Promise<Ledger>;
   /** Runs SQL against the ledger's database, beside the ledger (to probe append-only, migrations). */
   sql<R>(text: string): Promise<R[]>;
+  /** Runs a script of several statements the same way. */
+  exec(text: string): Promise<void>;
   cleanup(): Promise<void>;
 };
 
@@ -32,6 +34,14 @@ function pgliteTarget(): LedgerTarget {
       const db = await openPglite(dataDir, 'public');
       try {
         return (await db.query<R>(text)).rows;
+      } finally {
+        await db.close();
+      }
+    },
+    async exec(text: string) {
+      const db = await openPglite(dataDir, 'public');
+      try {
+        await db.exec(text);
       } finally {
         await db.close();
       }
@@ -59,6 +69,7 @@ function postgresTarget(databaseUrl: string): LedgerTarget {
     options,
     open: () => createLedger({ ...options, logger: silentLogger }),
     sql,
+    exec: async (text) => void (await sql(text)),
     cleanup: async () => void (await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)),
   };
 }

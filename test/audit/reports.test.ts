@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Ledger } from '../../src/audit/ledger';
+import { MIGRATIONS_DIR } from '../../src/audit/migrate';
+import { KINDS } from '../../src/domain/model';
 import { funnelReport, mergeTimeline, slaCsv, slaReport, timeline } from '../../src/audit/reports';
 import { funnelQuerySchema, slaQuerySchema, slaReportSchema, funnelReportSchema, type SlaReport } from '../../src/audit/schemas';
 import { type LedgerTarget, ledgerTargets } from './drivers';
@@ -249,5 +253,45 @@ describe('mergeTimeline', () => {
       'temporal:t3:TimerFired',
     ]);
     expect(mergeTimeline([], [])).toEqual([]);
+  });
+});
+
+describe.each(ledgerTargets())('the SLA cycle summary on %s', (_name, makeTarget) => {
+  let target: LedgerTarget;
+
+  beforeAll(() => {
+    target = makeTarget();
+  });
+  afterAll(() => target.cleanup());
+
+  it('is the same whatever the order and batching of appends, and equals a rebuild from the events', async () => {
+    const events = seedQuarter();
+    // A deterministic shuffle, appended one event at a time, then everything again (retries).
+    const shuffled = events.map((e, i) => ({ e, k: (i * 7919) % events.length })).sort((a, b) => a.k - b.k).map((x) => x.e);
+    const ledger = await target.open();
+    try {
+      for (const e of shuffled) await ledger.append([e]);
+      await ledger.append(events);
+      const bulk = await slaReport(ledger, Q4);
+      expect(bulk.totals).toEqual({ leads: 9, met: 6, breached: 2, pending: 1 });
+      expect(bulk.leads.find((l) => l.leadId === 'L10')).toMatchObject({ kind: 'HAND_RAISE', dueAt: '2026-11-02T12:00:00.000Z', ownerId: 'rep-b' });
+    } finally {
+      await ledger.close();
+    }
+    const columns = 'lead_id, cycle, kind_rank, owner_id, team, qualified_at, breached_due_at, touched_due_at, latest_due_at, first_touch_at, breaches, ever_breached';
+    const before = await target.sql(`SELECT ${columns} FROM sla_cycles ORDER BY lead_id, cycle`);
+    const migration = readFileSync(path.join(MIGRATIONS_DIR, '003_sla_cycles.sql'), 'utf8');
+    const rebuild = migration.slice(migration.indexOf('INSERT INTO sla_cycles\n'));
+    await target.exec(`BEGIN; DELETE FROM sla_cycles; ${rebuild}; COMMIT`);
+    expect(await target.sql(`SELECT ${columns} FROM sla_cycles ORDER BY lead_id, cycle`)).toEqual(before);
+  });
+});
+
+describe('migration 003', () => {
+  it('ranks kinds in the order of the domain model', () => {
+    const migration = readFileSync(path.join(MIGRATIONS_DIR, '003_sla_cycles.sql'), 'utf8');
+    const arrays = [...migration.matchAll(/array_position\(ARRAY\[([^\]]+)\]/g)].map((m) => m[1]?.replace(/'/g, '').split(/,\s*/));
+    expect(arrays).toHaveLength(2);
+    for (const kinds of arrays) expect(kinds).toEqual([...KINDS]);
   });
 });
