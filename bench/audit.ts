@@ -40,12 +40,12 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 /** Runs `fn` `runs` times; prints first (cold) and median; returns the median. */
-async function measure(label: string, runs: number, fn: () => Promise<unknown>): Promise<number> {
+async function measure(label: string, runs: number, fn: () => Promise<unknown>, goalMs: number | null = 2000): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) times.push((await timed(fn))[1]);
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  console.log(`  ${label.padEnd(44)} median ${seconds(median).padStart(8)}   runs ${times.map((t) => seconds(t)).join(', ')}${median >= 2000 ? '   ** over 2 s **' : ''}`);
+  console.log(`  ${label.padEnd(44)} median ${seconds(median).padStart(8)}   runs ${times.map((t) => seconds(t)).join(', ')}${goalMs !== null && median >= goalMs ? '   ** over the 2 s goal **' : ''}`);
   return median;
 }
 
@@ -99,7 +99,7 @@ async function vacuum(url: string, schema: string): Promise<number> {
   const pg = new PgClient({ connectionString: url });
   await pg.connect();
   try {
-    return (await timed(() => pg.query(`VACUUM ANALYZE ${schema}.audit_events`)))[1];
+    return (await timed(() => pg.query(`VACUUM ANALYZE ${schema}.audit_events, ${schema}.sla_cycles`)))[1];
   } finally {
     await pg.end();
   }
@@ -127,7 +127,7 @@ async function temporalComparison(leads: AuditEvent[][], url: string, schema: st
   }
   const ledger = await createLedger({ databaseUrl: url, schema, logger });
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, log: { format: 'json', level: 'error' } } });
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, log: { format: 'json', level: 'never' } } });
   try {
     const taskQueue = 'bench-audit';
     const worker = await Worker.create({
@@ -172,7 +172,7 @@ async function temporalComparison(leads: AuditEvent[][], url: string, schema: st
     const viaLedger = await slaReport(ledger, Q4);
     const same = JSON.stringify(viaTemporal) === JSON.stringify(viaLedger);
     console.log(`  the two reports are ${same ? 'identical' : 'DIFFERENT'} (${int(viaLedger.totals.leads)} lead cycles, compliance ${viaLedger.complianceRate})`);
-    const temporalMs = await measure('from Temporal histories (16 fetches at once)', runs, fromHistories);
+    const temporalMs = await measure('from Temporal histories (16 fetches at once)', runs, fromHistories, null);
     const ledgerMs = await measure('from the ledger (SQL)', runs, async () => slaReport(ledger, Q4));
     console.log(`  ratio: histories take ${(temporalMs / ledgerMs).toFixed(1)}× the ledger's time for ${int(leads.length)} leads`);
     console.log(
