@@ -326,7 +326,7 @@ describe('engagement', () => {
     const r = apply(nurtured, engagement('contact_sales', MON_0900 + HOUR), MON_0900 + HOUR, policy);
     expect(shape(r.effects)).toEqual(['ledger:ENGAGEMENT', 'ledger:QUALIFIED', 'task:HANDOFF', 'sync']);
     expect(ledger(r.effects)[0]!.detail).toEqual({ eventId: expect.any(String), type: 'contact_sales', intentScore: 50 });
-    expect(r.state).toMatchObject({ stage: 'MQL', kind: 'HAND_RAISE', cycle: 2, sla: { dueAt: nyIso('2026-11-23T11:00') } });
+    expect(r.state).toMatchObject({ stage: 'MQL', kind: 'HAND_RAISE', sla: { dueAt: nyIso('2026-11-23T11:00') } });
   });
 
   it('records an event type the policy does not know, without scoring it', () => {
