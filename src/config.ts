@@ -10,11 +10,22 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const port = (fallback: number) =>
-  optional.pipe(z.union([z.undefined(), z.coerce.number<string>().int().min(1).max(65535)])).transform((v) => v ?? fallback);
+  optional
+    .pipe(
+      z.union([z.undefined(), z.coerce.number<string>().int().min(1).max(65535)], {
+        error: (issue) => `expected a port number 1-65535, got "${String(issue.input)}"`,
+      }),
+    )
+    .transform((v) => v ?? fallback);
 
 /** The core settings of DESIGN §3.5; Salesforce and API settings are parsed by their own modules. */
+const policyFile = optional.transform((v) => v ?? DEFAULT_POLICY_FILE);
+
+/** The policy file named by the environment, even when other settings are wrong. */
+export const policyFileOf = (env: NodeJS.ProcessEnv): string => policyFile.parse(env.HANDOFF_POLICY);
+
 export const coreEnvSchema = z.object({
-  HANDOFF_POLICY: optional.transform((v) => v ?? DEFAULT_POLICY_FILE),
+  HANDOFF_POLICY: policyFile,
   HANDOFF_DATA_DIR: optional.transform((v) => path.resolve(v ?? '.handoff')),
   HANDOFF_TASK_QUEUE: optional.transform((v) => v ?? 'handoff'),
   TEMPORAL_ADDRESS: optional,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ROLES } from './api/auth';
 import { apiConfigFromEnv } from './api/config';
 import { startApiServer, type RunningApi } from './api/server';
-import { loadCoreConfig, loadPolicyFile } from './config';
+import { loadCoreConfig, loadPolicyFile, policyFileOf } from './config';
 import { createLogger } from './logger';
 import { loadSalesforceConfig } from './salesforce/config';
 import { temporalConnectionOptions } from './temporal/connection';
@@ -46,7 +46,7 @@ function loadAllConfig() {
   const devKeysFile = core ? developmentKeys(core.HANDOFF_DATA_DIR) : undefined;
   const api = attempt(() => apiConfigFromEnv());
   const salesforce = attempt(() => loadSalesforceConfig());
-  const policy = core ? attempt(() => loadPolicyFile(core.HANDOFF_POLICY)) : undefined;
+  const policy = attempt(() => loadPolicyFile(policyFileOf(process.env)));
   if (!core || !api || !salesforce || !policy) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
   return { core, api, salesforce, policy, devKeysFile };
 }

@@ -14,55 +14,33 @@ import {
   rejectLead,
   reviewLead,
 } from '../../src/workflows/messages';
-import type { Activities } from '../../src/activities';
 import type { Trigger } from '../../src/domain/inputs';
 import { hotFirmographics, sendTrigger, TASK_QUEUE, uniqueLeadId } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { recordingActivities } from '../helpers/recording-activities';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-
 const OWNER = '005000000000009AAA';
 const FALLBACK = '00G000000000001AAA';
 const MANAGER = '005000000000001AAA';
+
+/**
+ * Each test gets its own time-skipping server: with one server per file, a test that had skipped
+ * days sometimes left time skipping locked for the next test's env.sleep() (test server 1.40.0).
+ */
+let env: TestWorkflowEnvironment;
 /** The test server's clock runs ahead of the wall clock once a test has skipped time. */
 let clock = 0;
 beforeEach(async () => {
+  env = await timeSkippingEnv();
   clock = await env.currentTimeMs();
+});
+afterEach(async () => {
+  await env?.teardown();
 });
 const now = () => new Date(clock).toISOString();
 
 type Send = (policy: Policy, trigger: Trigger) => ReturnType<typeof sendTrigger>;
-
-/**
- * One worker for the whole file (stopping workers between tests left the shared test server's time
- * skipping locked); each test gets its own recording activities, and its leads are terminated after.
- */
-const taskQueue = `${TASK_QUEUE}-${uniqueLeadId('q')}`;
-let current: ReturnType<typeof recordingActivities> | undefined;
-const delegating = {
-  syncLead: (...args: Parameters<Activities['syncLead']>) => current!.activities.syncLead(...args),
-  upsertTask: (...args: Parameters<Activities['upsertTask']>) => current!.activities.upsertTask(...args),
-  appendAudit: (...args: Parameters<Activities['appendAudit']>) => current!.activities.appendAudit(...args),
-  currentPolicy: () => current!.activities.currentPolicy(),
-} satisfies Activities;
-let worker: Worker;
-let running: Promise<void>;
-beforeAll(async () => {
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: delegating });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-});
 
 async function withWorker<T>(
   policy: Policy,
@@ -70,39 +48,13 @@ async function withWorker<T>(
   opts: Partial<Parameters<typeof recordingActivities>[0]> = {},
 ) {
   const rec = recordingActivities({ policy: () => policy, ...opts });
-  current = rec;
-  const started: string[] = [];
-  const send: Send = async (p, trigger) => {
-    const sent = await sendTrigger(env.client, p, trigger, taskQueue);
-    started.push(sent.handle.workflowId);
-    return sent;
-  };
-  try {
-    return await run(rec, send);
-  } finally {
-    await settle(started);
-  }
-}
-
-/**
- * Lets in-flight activities finish, then terminates the test's leads so their timers stay out of the
- * next test. Observed with test server 1.40.0: without a short skip after the terminations, the next
- * test's first env.sleep() could hang (time skipping stayed locked); the skip below avoids it.
- */
-async function settle(workflowIds: string[]): Promise<void> {
-  for (const id of workflowIds) {
-    const handle = env.client.workflow.getHandle(id);
-    for (let i = 0; i < 100; i++) {
-      const { status, raw } = await handle.describe();
-      if (status.name !== 'RUNNING') break;
-      if ((raw.pendingActivities ?? []).length === 0) {
-        await handle.terminate('test finished');
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  await env.sleep('1s');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: rec.activities,
+  });
+  return worker.runUntil(run(rec, (p, trigger) => sendTrigger(env.client, p, trigger, TASK_QUEUE)));
 }
 
 /** Waits until the workflow closed on its own; result() on the time-skipping client would skip years. */

@@ -1,0 +1,43 @@
+import type { LambdaWorkerConfig } from '@temporalio/lambda-worker';
+import { configureLambdaWorker } from '../../src/worker/lambda';
+import { handoffWorkerOptions } from '../../src/worker/options';
+import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
+import { recordingActivities } from '../helpers/recording-activities';
+
+describe('the Lambda worker is configured like the long-running one', () => {
+  const policy = testPolicy(ALWAYS_TEAM);
+  const { activities } = recordingActivities({ policy: () => policy });
+
+  function emptyConfig(): LambdaWorkerConfig {
+    return { workerOptions: { maxCachedWorkflows: 30 }, runtimeOptions: {}, shutdownHooks: [] };
+  }
+
+  test('same task queue and activities, pre-bundled workflows, AUTO_UPGRADE, namespace, dependencies closed on shutdown', async () => {
+    const config = emptyConfig();
+    let closed = 0;
+    configureLambdaWorker(
+      config,
+      { activities, close: async () => void (closed += 1) },
+      { taskQueue: 'handoff', namespace: 'handoff-prod', workflowBundlePath: '/var/task/workflow-bundle.js' },
+    );
+    expect(config.workerOptions).toMatchObject({
+      taskQueue: 'handoff',
+      activities,
+      workflowBundle: { codePath: '/var/task/workflow-bundle.js' },
+      workerDeploymentOptions: { defaultVersioningBehavior: 'AUTO_UPGRADE' },
+      maxCachedWorkflows: 30,
+    });
+    expect(config.workerOptions.workflowsPath).toBeUndefined();
+    expect(config.namespace).toBe('handoff-prod');
+    expect(config.shutdownHooks).toHaveLength(1);
+    await config.shutdownHooks[0]!();
+    expect(closed).toBe(1);
+  });
+
+  test('the long-running worker bundles from source instead', () => {
+    const options = handoffWorkerOptions({ taskQueue: 'handoff', activities });
+    expect(options.workflowsPath).toBe(require.resolve('../../src/workflows'));
+    expect(options.workflowBundle).toBeUndefined();
+    expect(Object.keys(options.activities!).sort()).toEqual(['appendAudit', 'currentPolicy', 'syncLead', 'upsertTask']);
+  });
+});
