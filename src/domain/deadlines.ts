@@ -56,7 +56,9 @@ export function scheduleDecay(ctx: StepContext): void {
 export function tick(ctx: StepContext): void {
   const s = ctx.s;
   while (s.stage === 'MQL' && s.sla.windowOpen && (reminderTimes(ctx)[s.sla.remindersSent] ?? Infinity) <= ctx.now) {
-    sendReminder(ctx);
+    const overdue = s.sla.dueAt !== null && ms(s.sla.dueAt) <= ctx.now;
+    if (overdue) s.sla.remindersSent += 1;
+    else sendReminder(ctx);
   }
   if (s.stage === 'MQL' && s.sla.windowOpen && s.sla.dueAt && ms(s.sla.dueAt) <= ctx.now) breachFirstTouch(ctx);
   if (s.stage === 'SAL' && !s.cadence.breached && !s.cadence.connected && s.cadence.dueBy && ms(s.cadence.dueBy) <= ctx.now) {
@@ -180,15 +182,20 @@ function reviewOverdue(ctx: StepContext): void {
   s.reviewDueAt = null;
 }
 
-/** Decay: re-evaluate intent; an MQL nobody acted on that fell under the threshold goes back to marketing. */
+/**
+ * Decay: re-evaluate intent. An MQL nobody acted on whose intent falls under the threshold goes back
+ * to marketing; one the CRM handed over below it (an explicit kind) is left to its SLA.
+ */
 function reevaluateIntent(ctx: StepContext): void {
   const s = ctx.s;
   const before = s.intentScore;
   ctx.refreshIntent();
   if (s.intentScore !== before) ctx.audit('INTENT_REEVALUATED', null, { from: before, to: s.intentScore });
+  const threshold = ctx.policy.scoring.intent.threshold;
   const untouched = s.stage === 'MQL' && s.sla.firstTouchAt === null;
-  if (untouched && s.intentScore < ctx.policy.scoring.intent.threshold) {
-    ctx.audit('SCORE_DECAYED', null, { intentScore: s.intentScore, threshold: ctx.policy.scoring.intent.threshold });
-    recycle(ctx, 'SCORE_DECAYED', `intent decayed to ${s.intentScore}, under ${ctx.policy.scoring.intent.threshold}`, null);
+  const fellUnder = before >= threshold && s.intentScore < threshold;
+  if (untouched && fellUnder) {
+    ctx.audit('SCORE_DECAYED', null, { intentScore: s.intentScore, threshold });
+    recycle(ctx, 'SCORE_DECAYED', `intent decayed to ${s.intentScore}, under ${threshold}`, null);
   }
 }

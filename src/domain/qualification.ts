@@ -238,10 +238,11 @@ function upgradeKind(ctx: StepContext, kind: Kind, actor: string | null): void {
   if (s.stage === 'MQL' && s.handoffTaskId) handoffTask(ctx, s.handoffTaskId);
 }
 
-/** Hands the lead to a new owner; in MQL before first touch the new owner gets a fresh window. */
+/** Hands the lead to a new owner; in MQL before first touch the new owner gets a fresh window. The same owner changes nothing. */
 export function reassignOwner(ctx: StepContext, ownerId: string, actor: string, why: string): void {
   const s = ctx.s;
   const from = s.ownerId;
+  if (from === ownerId) return;
   s.ownerId = ownerId;
   const restart = s.stage === 'MQL' && s.sla.firstTouchAt === null;
   if (restart) openFirstTouchWindow(ctx, ctx.now);

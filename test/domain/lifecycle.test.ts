@@ -1,5 +1,5 @@
 import type { Effect } from '../../src/domain/effects';
-import { ACTIONS, type Action, type LeadEvent } from '../../src/domain/inputs';
+import { ACTIONS, type Action, type LeadEvent, type Trigger } from '../../src/domain/inputs';
 import { ALLOWED_ACTIONS, isClosed, nextDeadline, refusal, step } from '../../src/domain/lifecycle';
 import { STAGES, type Stage } from '../../src/domain/model';
 import type { Policy } from '../../src/domain/policy';
@@ -370,10 +370,10 @@ describe('the first-touch SLA', () => {
     expect(nextDeadline(r.state, policy)).toBe(ny('2026-11-25T17:00'));
   });
 
-  it('sends a late tick\'s overdue reminders before the breach, in order', () => {
+  it('a tick that arrives at the deadline skips the reminders: no reminder after the window ended', () => {
     const { state } = handRaiser(policy);
     const r = apply(state, TICK, ny('2026-11-23T10:00'), policy);
-    expect(auditTypes(r.effects)).toEqual(['SLA_REMINDER', 'SLA_REMINDER', 'SLA_BREACHED', 'ESCALATED', 'REASSIGNED']);
+    expect(auditTypes(r.effects)).toEqual(['SLA_BREACHED', 'ESCALATED', 'REASSIGNED']);
   });
 
   it('on breach: SLA_BREACHED, escalation to the manager, reassignment to the fallback owner with a fresh window', () => {
@@ -468,7 +468,7 @@ describe('the first-touch SLA', () => {
   it('escalates without reassigning when the lead already belongs to the fallback owner', () => {
     const { state } = handRaiser(policy, MON_0900, null);
     const r = apply(state, TICK, ny('2026-11-23T10:00'), policy);
-    expect(auditTypes(r.effects)).toEqual(['SLA_REMINDER', 'SLA_REMINDER', 'SLA_BREACHED', 'ESCALATED']);
+    expect(auditTypes(r.effects)).toEqual(['SLA_BREACHED', 'ESCALATED']);
     expect(r.state.sla).toMatchObject({ windowOpen: false, reassignments: 0 });
   });
 
@@ -1139,8 +1139,6 @@ describe('idempotency and bookkeeping', () => {
       'QUALIFIED',
       'ENGAGEMENT',
       'KIND_UPGRADED',
-      'SLA_REMINDER',
-      'SLA_REMINDER',
       'SLA_BREACHED',
       'ESCALATED',
       'REASSIGNED',
@@ -1159,5 +1157,37 @@ describe('idempotency and bookkeeping', () => {
     apply(state, TICK, ny('2026-11-23T10:00'), policy);
     apply(state, accept(), ny('2026-11-23T09:10'), policy);
     expect(JSON.stringify(state)).toBe(snapshot);
+  });
+});
+
+describe('decisions made after the domain review', () => {
+  const policy = testPolicy();
+  const t0 = Date.parse('2026-11-23T14:00:00Z');
+  const qualify = (extra: Partial<Trigger>) =>
+    apply(
+      freshLead(policy),
+      { type: 'trigger', trigger: { leadId: 'L1', eventId: 'q', occurredAt: new Date(t0).toISOString(), ownerId: '005000000000009AAA', firmographics: { industry: 'Software', employees: 120, region: 'NA', title: 'VP Sales' }, ...extra } },
+      t0,
+      policy,
+    ).state;
+
+  it('decay recycles an untouched MQL only when its intent falls under the threshold, not when the CRM handed it over below it', () => {
+    const handedBelow = qualify({ kind: 'MQL', activities: [{ type: 'webinar', occurredAt: new Date(t0).toISOString() }] });
+    expect(handedBelow).toMatchObject({ stage: 'MQL', intentScore: 15 });
+    const later = apply(handedBelow, TICK, t0 + DAY, policy);
+    expect(later.state.stage).toBe('MQL');
+    expect(auditTypes(later.effects)).toEqual(['INTENT_REEVALUATED']);
+
+    const above = qualify({ intentScore: 31 });
+    expect(above.stage).toBe('MQL');
+    const decayed = apply(apply(above, TICK, t0 + DAY, policy).state, TICK, t0 + 2 * DAY, policy);
+    expect(decayed.state).toMatchObject({ stage: 'RECYCLED', recycle: { reason: 'SCORE_DECAYED' } });
+  });
+
+  it('reassigning an MQL to its current owner changes nothing (the SLA window is not extended)', () => {
+    const lead = qualify({ activities: [{ type: 'demo_request', occurredAt: new Date(t0).toISOString() }] });
+    const r = apply(lead, { type: 'reassign', actorId: 'mgr', ownerId: lead.ownerId! }, t0 + 30 * 60_000, policy);
+    expect(r.effects).toEqual([]);
+    expect(r.state.sla.dueAt).toBe(lead.sla.dueAt);
   });
 });
