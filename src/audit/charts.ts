@@ -95,7 +95,9 @@ ${reference}
 export function barList(opts: { id: string; title: string; bars: Bar[]; xAxisLabel: string; color?: string; emptyMessage?: string }): string {
   const width = 600;
   const row = 28;
-  const m = { left: 170, right: 120, top: 8, bottom: 28 };
+  // Room after the longest bar for its number and note (~7 px a character at 12 px).
+  const textRoom = Math.max(0, ...opts.bars.map((b) => (b.text.length + (b.note ? b.note.length + 1 : 0)) * 7 + 10));
+  const m = { left: 170, right: Math.min(260, Math.max(60, textRoom)), top: 8, bottom: 28 };
   const height = m.top + m.bottom + Math.max(1, opts.bars.length) * row;
   const max = Math.max(0, ...opts.bars.map((b) => b.value ?? 0));
   if (opts.bars.length === 0) return empty(opts.id, opts.title, width, 90, opts.emptyMessage ?? 'No data in this window');

@@ -20,7 +20,7 @@ export const RESPONSE_BUCKETS = [
 ] as const;
 
 const TOP_OWNERS = 10;
-const BREACHED_ROWS = 100;
+const BREACHED_ROWS = 50;
 
 const sla = slaReportSchema.shape;
 export const dashboardDataSchema = z.object({
@@ -36,7 +36,7 @@ export const dashboardDataSchema = z.object({
   byOwner: sla.byOwner,
   byTeam: sla.byTeam,
   funnel: funnelReportSchema,
-  /** The most recently qualified breached leads, at most a hundred. */
+  /** The most recently qualified breached leads, at most fifty. */
   breachedLeads: z.array(slaLeadSchema),
   breachedLeadsTotal: z.number().int(),
 });

@@ -75,9 +75,9 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
   return ledgerOn(db);
 }
 
-// A funnel aggregates a quarter's leads in one hash table: give reports the memory to stay off
-// disk, and skip JIT, whose compile time exceeds what it saves on sub-second queries. SET LOCAL ends with the
-// transaction, so appends on the same pool keep the server defaults.
+// The funnel aggregates a quarter's leads in one hash table: give it the memory to stay off disk,
+// and skip JIT, whose compile time exceeds what it saves on sub-second queries. SET LOCAL ends
+// with the transaction, so appends on the same pool keep the server defaults.
 const REPORT_SETTINGS = `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`;
 
 function ledgerOn(db: SqlClient): Ledger {
@@ -100,7 +100,7 @@ function ledgerOn(db: SqlClient): Ledger {
     },
     async slaCycles(filter) {
       const kindRank = filter.kind ? KINDS.indexOf(filter.kind) + 1 : null;
-      const rows = await report<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, kindRank, filter.ownerId ?? null, filter.team ?? null]);
+      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, kindRank, filter.ownerId ?? null, filter.team ?? null]);
       return rows.map(toSlaCycleFacts);
     },
     async funnel(window) {

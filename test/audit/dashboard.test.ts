@@ -151,6 +151,14 @@ describe('dashboard data', () => {
       for (const b of boxes) expect(b).toMatchObject({ inside: true, w: expect.any(Number) as number });
       expect(Math.min(...boxes.map((b) => b.h))).toBeGreaterThan(40);
       expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      const clipped = await page.$$eval('svg[data-chart] text', (texts) =>
+        texts.flatMap((t) => {
+          const svg = t.closest('svg')?.getBoundingClientRect();
+          const box = t.getBoundingClientRect();
+          return svg && (box.right > svg.right + 0.5 || box.left < svg.left - 0.5) ? [t.textContent] : [];
+        }),
+      );
+      expect(clipped).toEqual([]);
 
       expect(requests.every((u) => u.startsWith(origin))).toBe(true);
       expect(problems).toEqual([]);
