@@ -99,6 +99,20 @@ const request = fc.record({
   body,
 });
 
+type Generated = typeof request extends fc.Arbitrary<infer T> ? T : never;
+const base: Generated = {
+  method: 'GET',
+  path: '/',
+  query: '',
+  authorization: undefined,
+  contentType: 'application/json',
+  signature: undefined,
+  idempotencyKey: undefined,
+  requestId: undefined,
+  cookie: undefined,
+  body: undefined,
+};
+
 test('arbitrary requests never get a 5xx, and a refused request never starts a workflow', async () => {
   let refused = 0;
   const statuses = new Map<number, number>();
@@ -124,7 +138,18 @@ test('arbitrary requests never get a 5xx, and a refused request never starts a w
         if (!r.path.includes('outbound-messages')) expect(() => res.json().error.code).not.toThrow();
       }
     }),
-    { numRuns: 400 },
+    {
+      numRuns: 400,
+      // Each layer at least once, whatever the seed: success, validation, auth, role, Temporal's 404, size.
+      examples: [
+        [{ ...base, method: 'POST', path: '/v1/leads', authorization: `Bearer ${KEYS.crm}`, body: JSON.stringify(hotTrigger('fzexample')) }],
+        [{ ...base, method: 'POST', path: '/v1/leads', authorization: `Bearer ${KEYS.crm}`, body: '{"leadId":' }],
+        [{ ...base, method: 'POST', path: '/v1/leads', body: '{}' }],
+        [{ ...base, method: 'POST', path: '/v1/leads', authorization: `Bearer ${KEYS.sales}`, body: '{}' }],
+        [{ ...base, method: 'POST', path: '/v1/leads/fznobody/accept', authorization: `Bearer ${KEYS.sales}`, body: '{"repId":"r"}' }],
+        [{ ...base, method: 'POST', path: '/v1/leads', authorization: `Bearer ${KEYS.crm}`, body: 'x'.repeat(1024 * 1024 + 1) }],
+      ],
+    },
   );
   // The mix reaches every layer: auth, validation, Temporal's own answers, and successes.
   for (const status of [200, 400, 401, 403, 404, 413]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);

@@ -54,6 +54,8 @@ let ajv: Ajv2020 | undefined;
 function compile(schema: object) {
   if (!ajv) {
     ajv = new Ajv2020({ strict: false, allErrors: true });
+    // The one format zod emits here (ISO instants); RFC 3339 with an offset, as the API requires.
+    ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/);
     ajv.addSchema({ $id: 'doc', components: doc.components });
   }
   const rewritten = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"doc#/components/')) as object;
@@ -110,6 +112,7 @@ test('the schemas say what the API accepts and answers', () => {
   expect(trigger(hotTrigger('L1'))).toBe(true);
   expect(trigger({ ...hotTrigger('L1'), leadId: undefined })).toBe(false);
   expect(trigger({ ...hotTrigger('L1'), colour: 'red' })).toBe(false);
+  expect(trigger({ ...hotTrigger('L1'), occurredAt: 'yesterday' })).toBe(false);
 
   const view = toLeadView(newLead({ leadId: 'L1', workflowId: 'lead-L1', effectPrefix: 'lead-L1-x', policy, now: Date.parse('2026-11-02T15:00:00Z') }));
   const leadState = compile(doc.paths['/v1/leads/{leadId}']!.get!.responses['200']!.content!['application/json']!.schema);
