@@ -18,7 +18,7 @@ const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-seri
 const INK = '#1f2a37';
 const MUTED = '#6b7280';
 const GRID = '#e5e7eb';
-export const BAR_COLOR = '#2563eb';
+const BAR_COLOR = '#2563eb';
 
 function empty(id: string, title: string, width: number, height: number, message: string): string {
   return `<svg data-chart="${esc(id)}" role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="100%" ${FONT}>

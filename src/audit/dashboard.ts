@@ -8,7 +8,7 @@ const MIN = 60_000;
 const H = 60 * MIN;
 
 /** First-response buckets in business time, from "right away" to "more than a working day". */
-export const RESPONSE_BUCKETS = [
+const RESPONSE_BUCKETS = [
   { label: '< 5 min', below: 5 * MIN },
   { label: '5–15 min', below: 15 * MIN },
   { label: '15–30 min', below: 30 * MIN },
@@ -74,7 +74,7 @@ const day = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1] ?? ''} ${Num
 const stamp = (iso: string | null) => (iso ? `${day(iso)}, ${iso.slice(11, 16)}` : '—');
 const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 1000) / 10}%`);
 
-export function duration(ms: number | null): string {
+function duration(ms: number | null): string {
   if (ms === null) return '—';
   if (ms < H) return `${Math.round(ms / MIN)} min`;
   if (ms < 48 * H) return `${Math.round((ms / H) * 10) / 10} h`;

@@ -6,7 +6,7 @@ import type { SqlClient } from './sql';
 
 export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 
-export type Migration = { version: string; name: string; sql: string; checksum: string };
+type Migration = { version: string; name: string; sql: string; checksum: string };
 
 /** `NNN_name.sql` files, in version order. */
 export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {

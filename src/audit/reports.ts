@@ -34,7 +34,7 @@ import { percentiles, rate, WEEK_MS, weekStartMs } from './stats';
 
 export type Progress = (done: number, total: number) => void;
 
-export function slaOutcome(facts: Pick<SlaCycleFacts, 'everBreached' | 'breaches' | 'firstTouchAt'>): SlaOutcome {
+function slaOutcome(facts: Pick<SlaCycleFacts, 'everBreached' | 'breaches' | 'firstTouchAt'>): SlaOutcome {
   if (facts.everBreached || facts.breaches > 0) return 'BREACHED';
   return facts.firstTouchAt ? 'MET' : 'PENDING';
 }

@@ -48,12 +48,12 @@ export async function connectPostgres(databaseUrl: string, schema: string, logge
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'ledger connection lost'));
   const unreachable = (err: unknown) =>
-    isConnectionError(err) ? new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${describe(err)}`, { cause: err }) : err;
+    isConnectionError(err) ? new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${errorText(err)}`, { cause: err }) : err;
   try {
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${describe(err)}`, { cause: err });
+    throw new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${errorText(err)}`, { cause: err });
   }
   const run = async (c: Pool | PoolClient, text: string, params?: unknown[]) => {
     try {
@@ -137,7 +137,7 @@ export async function openPglite(dataDir: string, schema: string): Promise<SqlCl
   } catch (err) {
     await worker.terminate();
     await release();
-    throw new LedgerUnavailableError(`cannot open the embedded ledger at ${dir}: ${describe(err)}`, { cause: err });
+    throw new LedgerUnavailableError(`cannot open the embedded ledger at ${dir}: ${errorText(err)}`, { cause: err });
   }
   return {
     driver: 'pglite',
@@ -179,8 +179,8 @@ function isConnectionError(err: unknown): boolean {
 }
 
 /** One line, no stack: PGlite errors otherwise drag a minified bundle along. */
-export function describe(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length > 0) return describe(err.errors[0]);
+function errorText(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return errorText(err.errors[0]);
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     if (typeof code !== 'string' || err.message.includes(code)) return err.message || err.name;

@@ -8,7 +8,7 @@ import { funnelQuerySchema, slaQuerySchema, timelineQuerySchema, type TimelineEn
 import { ConfigError, loadCoreConfig } from '../config';
 import { progressBar } from './progress';
 
-export const USAGE = `Usage:
+const USAGE = `Usage:
   handoff audit sla --from <date> --to <date> [--kind HAND_RAISE|PQL|MQL] [--owner <id>] [--team <id>] [--format json|csv]
   handoff audit funnel --from <date> --to <date>
   handoff lead <leadId> [--format text|json]
@@ -18,7 +18,7 @@ Reads the ledger at DATABASE_URL, or the embedded one under HANDOFF_DATA_DIR (de
 Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 ledger unreachable.
 `;
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
 
 export type CliIo = { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream; env: NodeJS.ProcessEnv };
 
