@@ -39,11 +39,11 @@ const benchPatch = {
     onBreach: { reassignTo: 'fallback', notifyManager: true, maxReassignments: 1 },
   },
   cadence: { touches: 3, within: { within: '30s', clock: 'calendar' }, minChannels: 2 },
-  decay: { tick: '1s' },
+  decay: { tick: '1d' },
 };
 const policy = testPolicy(benchPatch);
-/** Decay leads get a reported score with a 20 s half-life, so they decay out within the run. */
-const decayPolicy = testPolicy({ ...benchPatch, scoring: { intent: { reportedHalfLife: '20s' } } });
+/** Decay leads re-evaluate every 2 s a reported score with a 20 s half-life, so they decay out within the run. */
+const decayPolicy = testPolicy({ ...benchPatch, decay: { tick: '2s' }, scoring: { intent: { reportedHalfLife: '20s' } } });
 
 const percentile = (sorted: number[], p: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { firmographicsSchema, kindSchema, recycleReasonSchema, slaStatusSchema, stageSchema } from './model';
-import { fitRuleHitSchema } from './state';
+import { fitRuleHitSchema, slaSchema } from './state';
 
 const instant = z.string();
 
@@ -46,17 +46,7 @@ export const leadSnapshotSchema = z.object({
   fitScore: z.number(),
   intentScore: z.number(),
   qualifiedAt: instant.nullable(),
-  sla: z.object({
-    dueAt: instant.nullable(),
-    firstDueAt: instant.nullable(),
-    status: slaStatusSchema,
-    firstTouchAt: instant.nullable(),
-    breaches: z.number().int(),
-    escalations: z.number().int(),
-    reassignments: z.number().int(),
-    responseBusinessMs: z.number().nullable(),
-    responseCalendarMs: z.number().nullable(),
-  }),
+  sla: slaSchema.omit({ windowStartedAt: true, windowOpen: true, remindersSent: true }),
   cadence: z.object({ attempts: z.number().int(), connected: z.boolean(), channels: z.array(z.string()) }),
   recycleReason: recycleReasonSchema.nullable(),
 });

@@ -5,7 +5,7 @@ import { TERMINAL_STAGES, type Stage } from './model';
 import type { Policy } from './policy';
 import { alreadySeen, applyEngagement, applyTrigger } from './qualification';
 import { accept, contact, convert, disqualify, qualify, reassign, reject, review } from './sales-actions';
-import type { LeadState } from './state';
+import { emptyCadence, emptySla, type LeadState } from './state';
 import { iso, leadRecordOf, ms, StepContext } from './step-context';
 
 /** Which actions each stage allows; everything else is refused with this list in the message. */
@@ -52,21 +52,8 @@ export function newLead(init: { leadId: string; workflowId: string; effectPrefix
     intentScore: 0,
     qualifiedAt: null,
     stageEnteredAt: now,
-    sla: {
-      dueAt: null,
-      firstDueAt: null,
-      windowStartedAt: null,
-      windowOpen: false,
-      status: 'NOT_APPLICABLE',
-      firstTouchAt: null,
-      breaches: 0,
-      escalations: 0,
-      reassignments: 0,
-      remindersSent: 0,
-      responseBusinessMs: null,
-      responseCalendarMs: null,
-    },
-    cadence: { attempts: 0, connected: false, channels: [], startedAt: null, dueBy: null, breached: false },
+    sla: emptySla(),
+    cadence: emptyCadence(),
     recycle: null,
     disqualification: null,
     handoffTaskId: null,

@@ -2,7 +2,7 @@ import { businessTimeBetween } from './calendar';
 import type { Engagement, Trigger } from './inputs';
 import type { Kind } from './model';
 import { roundScore, halfLifeOf, kindOfEventType, kindOfEvents, route, scoreFit, strongerKind } from './scoring';
-import type { LeadState } from './state';
+import { emptyCadence, emptySla, type LeadState } from './state';
 import { iso, ms, type StepContext } from './step-context';
 
 const SEEN_LIMIT = 1000;
@@ -159,21 +159,8 @@ function startCycle(ctx: StepContext, stage: 'MQL' | 'REVIEW'): void {
   s.recycle = null;
   s.reviewDueAt = null;
   s.handoffTaskId = null;
-  s.sla = {
-    dueAt: null,
-    firstDueAt: null,
-    windowStartedAt: null,
-    windowOpen: false,
-    status: 'NOT_APPLICABLE',
-    firstTouchAt: null,
-    breaches: 0,
-    escalations: 0,
-    reassignments: 0,
-    remindersSent: 0,
-    responseBusinessMs: null,
-    responseCalendarMs: null,
-  };
-  s.cadence = { attempts: 0, connected: false, channels: [], startedAt: null, dueBy: null, breached: false };
+  s.sla = emptySla();
+  s.cadence = emptyCadence();
   if (requalified) ctx.audit('REQUALIFIED', null, { cycle: s.cycle });
 }
 

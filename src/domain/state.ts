@@ -38,6 +38,22 @@ export const slaSchema = z.object({
 });
 export type Sla = z.infer<typeof slaSchema>;
 
+/** The SLA of a lead not (yet) handed to sales in this cycle. */
+export const emptySla = (): Sla => ({
+  dueAt: null,
+  firstDueAt: null,
+  windowStartedAt: null,
+  windowOpen: false,
+  status: 'NOT_APPLICABLE',
+  firstTouchAt: null,
+  breaches: 0,
+  escalations: 0,
+  reassignments: 0,
+  remindersSent: 0,
+  responseBusinessMs: null,
+  responseCalendarMs: null,
+});
+
 export const cadenceSchema = z.object({
   attempts: z.number().int(),
   connected: z.boolean(),
@@ -47,6 +63,8 @@ export const cadenceSchema = z.object({
   breached: z.boolean(),
 });
 export type Cadence = z.infer<typeof cadenceSchema>;
+
+export const emptyCadence = (): Cadence => ({ attempts: 0, connected: false, channels: [], startedAt: null, dueBy: null, breached: false });
 
 export const intentEventSchema = z.object({
   eventId: z.string(),

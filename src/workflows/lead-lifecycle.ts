@@ -35,6 +35,12 @@ const ledger = wf.proxyActivities<Activities>({ startToCloseTimeout: '1m', retry
 const policies = wf.proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
 
 const UPDATE_IDS_KEPT = 200;
+const TASKS_AT_ONCE = 10;
+
+/** Timers are restarted only when the next deadline moves (fewer timer events per lead). */
+const PATCH_TIMER_FOLLOWS_DEADLINE = 'timer-follows-deadline';
+/** Task upserts run beside the lead's own writes, so an escalation never waits behind a lead sync. */
+const PATCH_TASKS_APART = 'tasks-apart-from-lead-writes';
 
 /** One lead's life: interprets the domain state machine, runs its clocks, executes its effects. */
 export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView> {
@@ -49,7 +55,7 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView>
       policy,
       now: Date.now(),
     });
-  const outbox = new Outbox(input.carried?.outbox ?? [], (event) => apply(event));
+  const outbox = new Outbox(input.carried?.outbox ?? [], (event) => apply(event), wf.patched(PATCH_TASKS_APART));
   let changed = true;
   let lastSearchAttributes = '';
 
@@ -137,14 +143,23 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView>
   handle(reviewLead, 'review');
   wf.setHandler(leadState, () => toLeadView(state));
 
-  const salesforceDrain = outbox.drain('salesforce', async (effects) => {
-    const [effect] = effects;
-    if (effect?.type === 'syncLead') await salesforce.syncLead({ id: effect.id, lead: effect.lead });
-    if (effect?.type === 'upsertTask') await salesforce.upsertTask({ id: effect.id, task: effect.task });
-  });
-  const ledgerDrain = outbox.drain('ledger', async (effects) => {
-    await ledger.appendAudit(effects.flatMap((e) => (e.type === 'ledger' ? [e.event] : [])));
-  });
+  const writeToSalesforce = (effects: Effect[]) =>
+    effects.map((effect) => ({
+      effectId: effect.id,
+      done:
+        effect.type === 'syncLead'
+          ? salesforce.syncLead({ id: effect.id, lead: effect.lead })
+          : effect.type === 'upsertTask'
+            ? salesforce.upsertTask({ id: effect.id, task: effect.task })
+            : Promise.resolve(),
+    }));
+  const drains = [
+    outbox.drain('lead', 1, writeToSalesforce),
+    outbox.drain('tasks', TASKS_AT_ONCE, writeToSalesforce),
+    outbox.drain('ledger', 100, (effects) => [
+      { effectId: effects[0]!.id, done: ledger.appendAudit(effects.flatMap((e) => (e.type === 'ledger' ? [e.event] : []))) },
+    ]),
+  ];
 
   publish();
   while (!isClosed(state)) {
@@ -159,14 +174,16 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView>
       apply({ type: 'tick' });
       continue;
     }
-    const wake = () => changed || wf.workflowInfo().continueAsNewSuggested;
+    const wake = wf.patched(PATCH_TIMER_FOLLOWS_DEADLINE)
+      ? () => isClosed(state) || nextDeadline(state, policy) !== deadline || wf.workflowInfo().continueAsNewSuggested
+      : () => changed || wf.workflowInfo().continueAsNewSuggested;
     if (deadline === null) await wf.condition(wake);
     else await wf.condition(wake, deadline - Date.now());
   }
 
   await wf.condition(wf.allHandlersFinished);
   outbox.close();
-  await Promise.all([salesforceDrain, ledgerDrain]);
+  await Promise.all(drains);
   return toLeadView(state);
 }
 
@@ -185,31 +202,39 @@ function withReceived<T extends object>(body: T): T & { receivedAt: string } {
   return { ...body, receivedAt: typeof receivedAt === 'string' ? receivedAt : new Date(Date.now()).toISOString() };
 }
 
-type Target = 'salesforce' | 'ledger';
-const targetOf = (effect: Effect): Target => (effect.type === 'ledger' ? 'ledger' : 'salesforce');
+type Target = 'lead' | 'tasks' | 'ledger';
+type Unit = { effectId: string; done: Promise<unknown> };
 
 /**
  * Effects wait here and run in order per target, beside the message loop, so a Salesforce outage
- * never blocks the clocks or the ledger. A non-retryable failure is fed back to the state machine.
+ * never blocks the clocks or the ledger: the lead's own writes one at a time and in order (a later
+ * snapshot supersedes a waiting one), tasks several at once (each its own record), ledger rows in
+ * batches. A non-retryable failure is fed back to the state machine.
  */
 class Outbox {
-  private readonly queues: Record<Target, Effect[]> = { salesforce: [], ledger: [] };
-  private readonly busy: Record<Target, boolean> = { salesforce: false, ledger: false };
+  private readonly queues: Record<Target, Effect[]> = { lead: [], tasks: [], ledger: [] };
+  private readonly busy: Record<Target, boolean> = { lead: false, tasks: false, ledger: false };
   private paused = false;
   private closed = false;
 
   constructor(
     carried: Effect[],
     private readonly recordFailure: (event: LeadEvent) => unknown,
+    private readonly tasksApart: boolean,
   ) {
     this.push(carried);
   }
 
+  private targetOf(effect: Effect): Target {
+    if (effect.type === 'ledger') return 'ledger';
+    return effect.type === 'upsertTask' && this.tasksApart ? 'tasks' : 'lead';
+  }
+
   push(effects: Effect[]): void {
     for (const effect of effects) {
-      const queue = this.queues[targetOf(effect)];
+      const queue = this.queues[this.targetOf(effect)];
       if (effect.type === 'syncLead') {
-        const superseded = queue.findIndex((e, i) => e.type === 'syncLead' && (i > 0 || !this.busy.salesforce));
+        const superseded = queue.findIndex((e, i) => e.type === 'syncLead' && (i > 0 || !this.busy.lead));
         if (superseded >= 0) queue.splice(superseded, 1);
       }
       queue.push(effect);
@@ -217,36 +242,35 @@ class Outbox {
   }
 
   pending(): Effect[] {
-    return [...this.queues.salesforce, ...this.queues.ledger];
+    return [...this.queues.lead, ...this.queues.tasks, ...this.queues.ledger];
   }
 
   async pause(): Promise<void> {
     this.paused = true;
-    await wf.condition(() => !this.busy.salesforce && !this.busy.ledger);
+    await wf.condition(() => !this.busy.lead && !this.busy.tasks && !this.busy.ledger);
   }
 
   close(): void {
     this.closed = true;
   }
 
-  async drain(target: Target, execute: (effects: Effect[]) => Promise<void>): Promise<void> {
+  async drain(target: Target, take: number, run: (batch: Effect[]) => Unit[]): Promise<void> {
     const queue = this.queues[target];
     for (;;) {
       await wf.condition(() => !this.paused && (queue.length > 0 || this.closed));
       if (queue.length === 0) return;
-      const batch = target === 'ledger' ? queue.slice(0, 100) : queue.slice(0, 1);
+      const batch = queue.slice(0, take);
       this.busy[target] = true;
-      try {
-        await execute(batch);
-      } catch (err) {
-        const cause = err instanceof wf.ActivityFailure ? err.cause : err;
-        const code = cause instanceof wf.ApplicationFailure ? (cause.type ?? 'ERROR') : 'ERROR';
-        const message = cause instanceof Error ? cause.message : String(cause);
-        this.recordFailure({ type: 'writeFailed', effectId: batch[0]!.id, target, code, message });
-      } finally {
-        this.busy[target] = false;
-      }
+      await Promise.all(run(batch).map((unit) => unit.done.catch((err: unknown) => this.failed(target, unit.effectId, err))));
+      this.busy[target] = false;
       queue.splice(0, batch.length);
     }
+  }
+
+  private failed(target: Target, effectId: string, err: unknown): void {
+    const cause = err instanceof wf.ActivityFailure ? err.cause : err;
+    const code = cause instanceof wf.ApplicationFailure ? (cause.type ?? 'ERROR') : 'ERROR';
+    const message = cause instanceof Error ? cause.message : String(cause);
+    this.recordFailure({ type: 'writeFailed', effectId, target: target === 'ledger' ? 'ledger' : 'salesforce', code, message });
   }
 }
