@@ -124,6 +124,7 @@ async function main(): Promise<void> {
         salesforceOrgId: emulator?.orgId ?? apiConfig.salesforceOrgId,
         outboundMessages: apiConfig.outboundMessages,
         rateLimit: apiConfig.rateLimit,
+      trustProxy: apiConfig.trustProxy,
         ...(temporalUiUrl ? { temporalUiUrl } : {}),
         logger,
       },
