@@ -32,6 +32,8 @@ export type LeadWorkflowInput = {
 const writeRetry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' } as const;
 const salesforce = wf.proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: writeRetry });
 const ledger = wf.proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: writeRetry });
+/** Ledger appends are short local writes: as local activities they cost the server no task round trip. */
+const localLedger = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: writeRetry });
 const policies = wf.proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
 
 const UPDATE_IDS_KEPT = 200;
@@ -41,6 +43,7 @@ const TASKS_AT_ONCE = 10;
 const PATCH_TIMER_FOLLOWS_DEADLINE = 'timer-follows-deadline';
 /** Task upserts run beside the lead's own writes, so an escalation never waits behind a lead sync. */
 const PATCH_TASKS_APART = 'tasks-apart-from-lead-writes';
+const PATCH_LOCAL_LEDGER = 'ledger-as-local-activity';
 
 /** One lead's life: interprets the domain state machine, runs its clocks, executes its effects. */
 export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView> {
@@ -153,11 +156,12 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView>
             ? salesforce.upsertTask({ id: effect.id, task: effect.task })
             : Promise.resolve(),
     }));
+  const ledgerWriter = wf.patched(PATCH_LOCAL_LEDGER) ? localLedger : ledger;
   const drains = [
     outbox.drain('lead', 1, writeToSalesforce),
     outbox.drain('tasks', TASKS_AT_ONCE, writeToSalesforce),
     outbox.drain('ledger', 100, (effects) => [
-      { effectId: effects[0]!.id, done: ledger.appendAudit(effects.flatMap((e) => (e.type === 'ledger' ? [e.event] : []))) },
+      { effectId: effects[0]!.id, done: ledgerWriter.appendAudit(effects.flatMap((e) => (e.type === 'ledger' ? [e.event] : []))) },
     ]),
   ];
 
