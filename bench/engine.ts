@@ -145,7 +145,8 @@ async function main(): Promise<void> {
     while (Date.now() - lastEffectAt < 3000 || Date.now() - startedAll < 35_000) await sleep(250);
     const lifecycleSeconds = (lastEffectAt - leadStart) / 1000;
 
-    const sample = ids.filter((i) => i % Math.max(1, Math.floor(leads / 100)) === 0);
+    const everyNthGroup = Math.max(1, Math.floor(leads / 100));
+    const sample = ids.filter((i) => Math.floor(i / PATHS.length) % everyNthGroup === 0);
     const historyByPath = new Map<LeadPath, number[]>();
     for (const i of sample) {
       const p = PATHS[i % PATHS.length]!;
