@@ -237,12 +237,20 @@ export function reassignOwner(ctx: StepContext, ownerId: string, actor: string, 
   if (restart) s.handoffTaskId = handoffTask(ctx);
 }
 
-/** The first touch (accept, reject or contact attempt) meets the SLA, or measures the time to action after a breach. */
+/**
+ * The first touch (accept, reject or contact attempt) meets the SLA, or measures the time to action
+ * after a breach. A touch after the deadline is a breach even when its timer has not fired yet.
+ */
 export function recordFirstTouch(ctx: StepContext, at: number): void {
   const s = ctx.s;
   if (s.sla.firstTouchAt !== null || !s.qualifiedAt) return;
   s.sla.firstTouchAt = iso(at);
-  if (s.sla.status === 'ON_TRACK') s.sla.status = 'MET';
+  const late = s.sla.windowOpen && s.sla.dueAt !== null && at > ms(s.sla.dueAt);
+  if (late) {
+    s.sla.breaches += 1;
+    s.sla.status = 'BREACHED';
+    ctx.audit('SLA_BREACHED', null, { dueAt: s.sla.dueAt, ownerId: s.ownerId, breach: s.sla.breaches, detectedAt: 'first touch' });
+  } else if (s.sla.status === 'ON_TRACK') s.sla.status = 'MET';
   const qualifiedAt = ms(s.qualifiedAt);
   s.sla.responseCalendarMs = Math.max(0, at - qualifiedAt);
   s.sla.responseBusinessMs = businessTimeBetween(ctx.calendar(), qualifiedAt, at);

@@ -1191,3 +1191,21 @@ describe('decisions made after the domain review', () => {
     expect(r.state.sla.dueAt).toBe(lead.sla.dueAt);
   });
 });
+
+describe('a first touch after the deadline, before the breach timer fired', () => {
+  it('is a breach, not MET: counted, audited, and the window closes', () => {
+    const policy = testPolicy();
+    const t0 = Date.parse('2026-11-23T14:00:00Z');
+    const lead = apply(
+      freshLead(policy),
+      { type: 'trigger', trigger: { leadId: 'L1', eventId: 'q', occurredAt: new Date(t0).toISOString(), ownerId: '005000000000009AAA', firmographics: { industry: 'Software', employees: 120, region: 'NA', title: 'VP Sales' }, activities: [{ type: 'demo_request', occurredAt: new Date(t0).toISOString() }] } },
+      t0,
+      policy,
+    ).state;
+    const late = Date.parse(lead.sla.dueAt!) + 120;
+    const r = apply(lead, { type: 'accept', repId: '005000000000009AAA' }, late, policy);
+    expect(r.state.sla).toMatchObject({ status: 'BREACHED', breaches: 1, windowOpen: false, firstTouchAt: new Date(late).toISOString() });
+    expect(auditTypes(r.effects)).toEqual(['SLA_BREACHED', 'ACCEPTED']);
+    expect(nextDeadline(r.state, policy)).not.toBe(Date.parse(lead.sla.dueAt!));
+  });
+});
