@@ -2,6 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import { timelineEntryOf } from '../audit/reports';
 import type { TimelineEntry } from '../audit/schemas';
 import { auditEventSchema } from '../domain/effects';
 
@@ -85,14 +86,5 @@ function auditEntriesOf(payloads: temporal.api.common.v1.IPayload[] | null | und
   }
   const events = auditEventSchema.array().safeParse(decoded);
   if (!events.success) return [];
-  return events.data.map((e) => ({
-    id: e.id,
-    at: e.at,
-    type: e.type,
-    actor: e.actor,
-    detail: e.detail,
-    cycle: e.cycle,
-    stage: e.lead.stage,
-    policyVersion: e.policyVersion,
-  }));
+  return events.data.map(timelineEntryOf);
 }

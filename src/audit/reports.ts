@@ -15,6 +15,7 @@
  * - The compliance rate is met / (met + breached): pending cycles are not decided yet.
  * - Percentiles are nearest-rank (observed values) over the cycles that were worked.
  */
+import type { AuditEvent } from '../domain/effects';
 import { type Kind, KINDS, STAGES } from '../domain/model';
 import { csvRecord } from './csv';
 import type { Ledger, SlaCycleFacts } from './ledger';
@@ -174,10 +175,9 @@ export async function funnelReport(ledger: Ledger, window: FunnelQuery): Promise
   };
 }
 
-/** A lead's ledger events as timeline entries, oldest first. */
-export async function timeline(ledger: Ledger, leadId: string): Promise<TimelineEntry[]> {
-  return (await ledger.events(leadId)).map((e) => ({
-    source: 'ledger',
+/** An audit event as a timeline entry, whichever source it was read from. */
+export function timelineEntryOf(e: AuditEvent): Omit<TimelineEntry, 'source'> {
+  return {
     id: e.id,
     at: e.at,
     type: e.type,
@@ -186,7 +186,12 @@ export async function timeline(ledger: Ledger, leadId: string): Promise<Timeline
     cycle: e.cycle,
     stage: e.lead.stage,
     policyVersion: e.policyVersion,
-  }));
+  };
+}
+
+/** A lead's ledger events as timeline entries, oldest first. */
+export async function timeline(ledger: Ledger, leadId: string): Promise<TimelineEntry[]> {
+  return (await ledger.events(leadId)).map((e) => ({ source: 'ledger', ...timelineEntryOf(e) }));
 }
 
 type Unsourced = Omit<TimelineEntry, 'source'>;
