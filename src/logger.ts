@@ -1,12 +1,11 @@
 import pino, { type Logger } from 'pino';
 
-/** Fields that can hold personal data or secrets; pino replaces their values before writing. */
+/** Fields that can hold personal data or secrets; pino replaces their values before writing. The top-level `name` is the logger's own. */
 export const REDACTED_PATHS = [
   'email',
   'phone',
   'firstName',
   'lastName',
-  'name',
   '*.email',
   '*.phone',
   '*.firstName',
@@ -28,7 +27,7 @@ export function createLogger(options: { name: string; level?: string }): Logger 
     name: options.name,
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    base: { service: 'handoff', component: options.name },
+    base: { service: 'handoff' },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }
