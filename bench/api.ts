@@ -20,9 +20,7 @@ import { buildApp } from '../src/api/app';
 import { generateDevKeys } from '../src/api/auth';
 import { loadPolicyFile } from '../src/config';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/workflows/search-attributes';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { resolveTemporalBinaries } = require('../scripts/temporal-binaries') as { resolveTemporalBinaries(): { cli?: string } };
+import { resolveTemporalBinaries } from '../scripts/temporal-binaries';
 
 const TASK_QUEUE = 'bench-api';
 const quiet = pino({ level: 'silent' });

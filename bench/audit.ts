@@ -21,9 +21,7 @@ import { funnelReport, slaCsv, slaReport, timeline } from '../src/audit/reports'
 import type { AuditEvent } from '../src/domain/effects';
 import { leadQuarter, prng } from './audit-data';
 import { auditEventsFromHistory, slaReportFromEvents } from './audit-temporal';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { resolveTemporalBinaries } = require('../scripts/temporal-binaries') as { resolveTemporalBinaries(): { cli?: string } };
+import { resolveTemporalBinaries } from '../scripts/temporal-binaries';
 
 const Q4 = { from: '2026-10-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' };
 const CHUNK = 5_000;

@@ -18,9 +18,7 @@ import { acceptLead, ingestTrigger, leadWorkflowId, logContactAttempt, rejectLea
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/workflows/search-attributes';
 import { testPolicy } from '../test/helpers/policy';
 import { leadLifecycle, noopLead, noopTrigger } from './engine/workflows';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { resolveTemporalBinaries } = require('../scripts/temporal-binaries') as { resolveTemporalBinaries(): { cli?: string } };
+import { resolveTemporalBinaries } from '../scripts/temporal-binaries';
 
 const TASK_QUEUE = 'bench-engine';
 const PATHS = ['acceptInTime', 'breach', 'reject', 'cadence', 'decay'] as const;

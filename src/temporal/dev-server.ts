@@ -4,11 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { resolveTemporalBinaries } = require('../../scripts/temporal-binaries') as {
-  resolveTemporalBinaries(): { cli?: string; testServer?: string };
-};
+import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
 
 const SA_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', INT: 'Int', DOUBLE: 'Double' };
 

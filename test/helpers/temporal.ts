@@ -3,11 +3,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSour
 import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { resolveTemporalBinaries } = require('../../scripts/temporal-binaries') as {
-  resolveTemporalBinaries(): { cli?: string; testServer?: string };
-};
+import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
