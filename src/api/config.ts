@@ -1,16 +1,11 @@
 import { z } from 'zod';
+import { integerEnv, optionalEnv } from '../env';
 import { generateDevKeys, parseApiKeys, type ApiKey, type DevKey } from './auth';
 import type { LeadFieldMap } from './outbound-message';
 
 /** The org id Outbound Messages must carry when SALESFORCE_ORG_ID is unset: the emulator's (and the notes' fixture). */
 export const DEFAULT_SALESFORCE_ORG_ID = '00D000000000001EAA';
 
-const optional = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-const integer = (fallback: number, min: number) =>
-  optional.pipe(z.union([z.undefined(), z.coerce.number<string>().int().min(min)])).transform((v) => v ?? fallback);
 const salesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce id');
 
 const fieldMapSchema = z
@@ -28,17 +23,17 @@ const fieldMapSchema = z
   .strict();
 
 const apiEnvSchema = z.object({
-  NODE_ENV: optional,
-  HOST: optional,
-  HANDOFF_API_KEYS: optional,
-  HANDOFF_WEBHOOK_SECRET: optional.pipe(z.union([z.undefined(), z.string().min(16, 'expected at least 16 characters')])),
-  SALESFORCE_ORG_ID: optional.pipe(z.union([z.undefined(), salesforceId])).transform((v) => v ?? DEFAULT_SALESFORCE_ORG_ID),
-  HANDOFF_RATE_LIMIT_PER_MINUTE: integer(6000, 0),
-  HANDOFF_TEMPORAL_TIMEOUT_MS: integer(10_000, 100),
-  HANDOFF_OUTBOUND_FIELD_MAP: optional,
-  HANDOFF_OUTBOUND_REQUIRE_KEY: optional.pipe(z.union([z.undefined(), z.enum(['true', 'false'])])),
-  TEMPORAL_UI_URL: optional,
-  HANDOFF_TRUST_PROXY: optional,
+  NODE_ENV: optionalEnv,
+  HOST: optionalEnv,
+  HANDOFF_API_KEYS: optionalEnv,
+  HANDOFF_WEBHOOK_SECRET: optionalEnv.pipe(z.union([z.undefined(), z.string().min(16, 'expected at least 16 characters')])),
+  SALESFORCE_ORG_ID: optionalEnv.pipe(z.union([z.undefined(), salesforceId])).transform((v) => v ?? DEFAULT_SALESFORCE_ORG_ID),
+  HANDOFF_RATE_LIMIT_PER_MINUTE: integerEnv(6000, 0),
+  HANDOFF_TEMPORAL_TIMEOUT_MS: integerEnv(10_000, 100),
+  HANDOFF_OUTBOUND_FIELD_MAP: optionalEnv,
+  HANDOFF_OUTBOUND_REQUIRE_KEY: optionalEnv.pipe(z.union([z.undefined(), z.enum(['true', 'false'])])),
+  TEMPORAL_UI_URL: optionalEnv,
+  HANDOFF_TRUST_PROXY: optionalEnv,
 });
 
 export interface ApiEnvConfig {

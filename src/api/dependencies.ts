@@ -2,9 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createLedger } from '../audit/ledger';
 import { loadCoreConfig, loadPolicyFile } from '../config';
-import { emulatorAuth, loadSalesforceConfig } from '../salesforce/config';
-import { createConnectionFactory } from '../salesforce/connection';
-import { createSalesforceWriter } from '../salesforce/writer';
+import { loadSalesforceConfig } from '../salesforce/config';
+import { salesforceWriterFromConfig } from '../salesforce/from-config';
 import { temporalConnectionOptions } from '../temporal/connection';
 import type { ApiEnvConfig } from './config';
 import type { ApiDeps } from './context';
@@ -28,17 +27,7 @@ export async function apiDependenciesFromEnv(
 
   const sf = loadSalesforceConfig(env);
   const emulatorUrl = `http://127.0.0.1:${core.SALESFORCE_EMULATOR_PORT}`;
-  const salesforce = createSalesforceWriter({
-    connection: createConnectionFactory({
-      auth: sf.auth ?? emulatorAuth(emulatorUrl),
-      apiVersion: sf.apiVersion,
-      instanceUrl: sf.instanceUrl ?? (sf.auth ? null : emulatorUrl),
-      requestTimeoutMs: sf.requestTimeoutMs,
-      logger,
-    }),
-    fieldMap: sf.fieldMap,
-    logger,
-  });
+  const salesforce = salesforceWriterFromConfig(sf, { emulatorUrl, logger });
   const ledger = core.DATABASE_URL ? await createLedger({ databaseUrl: core.DATABASE_URL, logger }) : undefined;
   if (!ledger) logger.warn('DATABASE_URL is not set: the audit routes and the dashboard answer 503 in a standalone API');
 

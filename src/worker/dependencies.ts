@@ -3,9 +3,9 @@ import { createActivities, type Activities } from '../activities';
 import { createLedger, type Ledger } from '../audit/ledger';
 import type { CoreConfig } from '../config';
 import type { Policy } from '../domain/policy';
-import { emulatorAuth, loadSalesforceConfig } from '../salesforce/config';
-import { createConnectionFactory } from '../salesforce/connection';
-import { createSalesforceWriter, type SalesforceWriter } from '../salesforce/writer';
+import { loadSalesforceConfig } from '../salesforce/config';
+import { salesforceWriterFromConfig } from '../salesforce/from-config';
+import type { SalesforceWriter } from '../salesforce/writer';
 
 export type WorkerDependencies = {
   activities: Activities;
@@ -27,20 +27,7 @@ export async function createWorkerDependencies(options: {
 }): Promise<WorkerDependencies> {
   const { config, logger } = options;
   const sf = loadSalesforceConfig(options.env ?? process.env);
-  const auth = sf.auth ?? (options.emulatorUrl ? emulatorAuth(options.emulatorUrl) : null);
-  if (!auth) throw new Error('no Salesforce org is configured (SALESFORCE_*) and no emulator URL was given');
-  const salesforce = createSalesforceWriter({
-    connection: createConnectionFactory({
-      auth,
-      apiVersion: sf.apiVersion,
-      instanceUrl: sf.instanceUrl ?? options.emulatorUrl ?? null,
-      requestTimeoutMs: sf.requestTimeoutMs,
-      logger,
-    }),
-    fieldMap: sf.fieldMap,
-    batch: { flushDelayMs: sf.batchDelayMs, minRemainingApiCalls: sf.minRemainingApiCalls },
-    logger,
-  });
+  const salesforce = salesforceWriterFromConfig(sf, { emulatorUrl: options.emulatorUrl, logger });
   const ledger = await createLedger({ databaseUrl: config.DATABASE_URL, dataDir: config.HANDOFF_DATA_DIR, logger });
   const activities = createActivities({ salesforce, ledger, logger, policy: options.policy });
   return {

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import { emulatorAuth, type SalesforceConfig } from './config';
+import { createConnectionFactory } from './connection';
+import { createSalesforceWriter, type SalesforceWriter } from './writer';
+
+/** The writer for the configured org, or for the local emulator at `emulatorUrl` when no org is configured. */
+export function salesforceWriterFromConfig(sf: SalesforceConfig, options: { emulatorUrl?: string; logger: Logger }): SalesforceWriter {
+  const emulatorUrl = sf.auth ? undefined : options.emulatorUrl;
+  const auth = sf.auth ?? (emulatorUrl ? emulatorAuth(emulatorUrl) : null);
+  if (!auth) throw new Error('no Salesforce org is configured (SALESFORCE_*) and no emulator URL was given');
+  return createSalesforceWriter({
+    connection: createConnectionFactory({
+      auth,
+      apiVersion: sf.apiVersion,
+      instanceUrl: sf.instanceUrl ?? emulatorUrl ?? null,
+      requestTimeoutMs: sf.requestTimeoutMs,
+      logger: options.logger,
+    }),
+    fieldMap: sf.fieldMap,
+    batch: { flushDelayMs: sf.batchDelayMs, minRemainingApiCalls: sf.minRemainingApiCalls },
+    logger: options.logger,
+  });
+}
