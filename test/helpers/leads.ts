@@ -1,8 +1,9 @@
-import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { createLeadGateway } from '../../src/api/temporal';
 import type { Trigger } from '../../src/domain/inputs';
 import type { Policy } from '../../src/domain/policy';
 import type { LeadView } from '../../src/domain/state';
-import { ingestTrigger, leadWorkflowId } from '../../src/workflows/messages';
+import { leadWorkflowId } from '../../src/workflows/messages';
 import { leadLifecycle } from '../../src/workflows';
 
 export const TASK_QUEUE = 'handoff-test';
@@ -12,23 +13,14 @@ export const uniqueLeadId = (prefix = 'L'): string => `${prefix}${Date.now().toS
 
 export const hotFirmographics = { industry: 'Software', employees: 120, region: 'NA', title: 'VP of Sales' };
 
-/** Sends a CRM trigger the way the API does: update-with-start on lead-<leadId>. */
+/** Sends a CRM trigger through the API's own Temporal gateway (update-with-start on lead-<leadId>). */
 export async function sendTrigger(
   client: Client,
   policy: Policy,
   trigger: Trigger,
   taskQueue = TASK_QUEUE,
 ): Promise<{ view: LeadView; handle: WorkflowHandle<typeof leadLifecycle> }> {
-  const op = new WithStartWorkflowOperation(leadLifecycle, {
-    workflowId: leadWorkflowId(trigger.leadId),
-    taskQueue,
-    args: [{ leadId: trigger.leadId, policy }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  const view = await client.workflow.executeUpdateWithStart(ingestTrigger, {
-    args: [{ ...trigger, receivedAt: new Date().toISOString() }],
-    updateId: `trigger-${trigger.eventId}`,
-    startWorkflowOperation: op,
-  });
-  return { view, handle: await op.workflowHandle() };
+  const gateway = createLeadGateway({ client, taskQueue, namespace: client.options.namespace }, policy);
+  const view = await gateway.ingestTrigger({ ...trigger, receivedAt: new Date().toISOString() });
+  return { view, handle: client.workflow.getHandle<typeof leadLifecycle>(leadWorkflowId(trigger.leadId)) };
 }
