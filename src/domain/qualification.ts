@@ -16,9 +16,10 @@ export function alreadySeen(state: LeadState, eventId: string): boolean {
   return state.seenEventIds.includes(eventId) || state.intentEvents.some((e) => e.eventId === eventId);
 }
 
-function remember(ctx: StepContext, eventId: string): void {
-  ctx.s.seenEventIds.push(eventId);
-  if (ctx.s.seenEventIds.length > SEEN_LIMIT) ctx.s.seenEventIds.splice(0, ctx.s.seenEventIds.length - SEEN_LIMIT);
+/** Records an event or request id on a state the caller owns, keeping the most recent ones. */
+export function remember(state: LeadState, id: string): void {
+  state.seenEventIds.push(id);
+  if (state.seenEventIds.length > SEEN_LIMIT) state.seenEventIds.splice(0, state.seenEventIds.length - SEEN_LIMIT);
 }
 
 function addIntentEvent(ctx: StepContext, e: { eventId: string; type: string; occurredAt: string; points?: number }): void {
@@ -38,7 +39,7 @@ function addIntentEvent(ctx: StepContext, e: { eventId: string; type: string; oc
 /** A CRM trigger: merge what it tells us, then route the lead if marketing still owns it. */
 export function applyTrigger(ctx: StepContext, t: Trigger): void {
   const s = ctx.s;
-  remember(ctx, t.eventId);
+  remember(ctx.s, t.eventId);
   if (t.team) s.team = t.team;
   if (t.timezone) s.timezone = t.timezone;
   if (t.firmographics) s.firmographics = { ...s.firmographics, ...t.firmographics };
@@ -70,7 +71,7 @@ export function applyTrigger(ctx: StepContext, t: Trigger): void {
 
 /** Engagement from marketing automation: more intent, maybe a raised hand. */
 export function applyEngagement(ctx: StepContext, e: Engagement): void {
-  remember(ctx, e.eventId);
+  remember(ctx.s, e.eventId);
   const known = e.type in ctx.policy.scoring.intent.events;
   if (!known && e.points === undefined) {
     ctx.audit('ENGAGEMENT', null, { eventId: e.eventId, type: e.type, ignored: 'unknown event type in policy ' + ctx.s.policyVersion });
@@ -93,7 +94,12 @@ function isMarketingStage(ctx: StepContext): boolean {
 
 /** A recycled lead re-enters the funnel only after its cool-off, and only on new engagement. */
 function inCoolOff(ctx: StepContext): boolean {
-  return ctx.s.stage === 'RECYCLED' && ctx.s.recycle !== null && ctx.now < ms(ctx.s.recycle.coolOffUntil);
+  return ctx.s.stage === 'RECYCLED' && ctx.s.recycle !== null && !pastCoolOff(ctx.s, ctx.now);
+}
+
+/** A recycled lead whose cool-off is over: its next cycle runs under the policy in force then. */
+export function pastCoolOff(state: LeadState, now: number): boolean {
+  return state.stage === 'RECYCLED' && state.recycle !== null && now >= ms(state.recycle.coolOffUntil);
 }
 
 /**

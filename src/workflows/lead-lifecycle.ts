@@ -3,6 +3,7 @@ import * as wf from '@temporalio/workflow';
 import type { Effect } from '../domain/effects';
 import { leadEventSchema, type LeadEvent } from '../domain/inputs';
 import { isClosed, newLead, nextDeadline, refusal, step } from '../domain/lifecycle';
+import { alreadySeen, pastCoolOff, remember } from '../domain/qualification';
 import type { Policy } from '../domain/policy';
 import { toLeadView, type LeadState, type LeadView } from '../domain/state';
 import type { Activities } from '../activities';
@@ -36,7 +37,6 @@ const ledger = wf.proxyActivities<Activities>({ startToCloseTimeout: '1m', retry
 const localLedger = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: writeRetry });
 const policies = wf.proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
 
-const UPDATE_IDS_KEPT = 200;
 const TASKS_AT_ONCE = 10;
 
 /** Timers are restarted only when the next deadline moves (fewer timer events per lead). */
@@ -94,30 +94,22 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView>
   function once(event: LeadEvent): LeadView {
     const updateId = wf.currentUpdateInfo()?.id;
     const key = updateId ? `update:${updateId}` : undefined;
-    if (key && state.seenEventIds.includes(key)) return toLeadView(state);
+    if (key && alreadySeen(state, key)) return toLeadView(state);
     const view = apply(event);
-    if (key) {
-      state.seenEventIds.push(key);
-      if (state.seenEventIds.length > UPDATE_IDS_KEPT * 5) state.seenEventIds.splice(0, UPDATE_IDS_KEPT);
-    }
+    if (key) remember(state, key);
     return view;
   }
 
-  /** New policy versions apply to new leads and to the next cycle of recycled ones. */
   async function refreshPolicyIfRecycled(): Promise<void> {
-    if (state.stage !== 'RECYCLED' || !state.recycle || Date.now() < Date.parse(state.recycle.coolOffUntil)) return;
+    if (!pastCoolOff(state, Date.now())) return;
     const current = await policies.currentPolicy();
     if (current.version !== policy.version) policy = current;
   }
 
-  const action = <T extends object>(type: LeadEvent['type']) => ({
-    handler: (body: T) => once({ ...body, type } as LeadEvent),
-    validator: (body: T) => validate({ ...stripReceived(body), type }),
-  });
-  const handle = <T extends object>(def: UpdateDefinition<LeadView, [T]>, type: LeadEvent['type']) => {
-    const { handler, validator } = action<T>(type);
-    wf.setHandler(def, (body: T) => handler(withReceived(body)), { validator });
-  };
+  const handle = <T extends object>(def: UpdateDefinition<LeadView, [T]>, type: LeadEvent['type']) =>
+    wf.setHandler(def, (body: T) => once({ ...withReceived(body), type } as LeadEvent), {
+      validator: (body: T) => validate({ ...stripReceived(body), type }),
+    });
 
   wf.setHandler(
     ingestTrigger,
