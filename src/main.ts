@@ -1,9 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { startEmulator, type Emulator } from '../tools/salesforce-emulator';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROLES } from './api/auth';
+import { generateDevKeys } from './api/auth';
 import { apiConfigFromEnv } from './api/config';
 import { startApiServer, type RunningApi } from './api/server';
 import { loadCoreConfig, loadPolicyFile, policyFileOf } from './config';
@@ -24,7 +23,7 @@ function developmentKeys(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'dev-api-keys');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
-    const keys = ROLES.map((role) => `${role}:dev-${role}-${randomBytes(12).toString('hex')}`).join(',');
+    const keys = generateDevKeys().devKeys.map(({ role, key }) => `${role}:${key}`).join(',');
     fs.writeFileSync(file, `${keys}\n`, { mode: 0o600 });
   }
   process.env.HANDOFF_API_KEYS = fs.readFileSync(file, 'utf8').trim();
