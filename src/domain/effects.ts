@@ -109,14 +109,32 @@ export const taskSchema = z.object({
   subject: z.string(),
   description: z.string(),
   dueAt: instant.nullable(),
+  /** When Salesforce pops a reminder for the owner (ReminderDateTime); null sets none. */
+  reminderAt: instant.nullable(),
   priority: z.enum(['High', 'Normal']),
   packet: handoffPacketSchema.nullable(),
 });
 export type HandoffTask = z.infer<typeof taskSchema>;
 
+/** A Handoff task that no longer applies: completed in Salesforce with the reason it closed. */
+export const taskCloseSchema = z.object({
+  externalId: z.string(),
+  leadId: z.string(),
+  reason: z.string(),
+});
+export type TaskClose = z.infer<typeof taskCloseSchema>;
+
+/**
+ * How long a Salesforce write may wait to share a call with others: escalations and reassignment
+ * tasks are someone's next move (critical); field syncs and the rest can wait for a fuller batch.
+ */
+export const writePrioritySchema = z.enum(['critical', 'normal']);
+export type WritePriority = z.infer<typeof writePrioritySchema>;
+
 export const effectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ledger'), id: z.string(), event: auditEventSchema }),
   z.object({ type: z.literal('syncLead'), id: z.string(), lead: leadRecordSchema }),
   z.object({ type: z.literal('upsertTask'), id: z.string(), task: taskSchema }),
+  z.object({ type: z.literal('closeTask'), id: z.string(), close: taskCloseSchema }),
 ]);
 export type Effect = z.infer<typeof effectSchema>;

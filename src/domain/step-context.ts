@@ -75,14 +75,16 @@ export class StepContext {
     if (this.s.history.length > HISTORY_LIMIT) this.s.history.splice(0, this.s.history.length - HISTORY_LIMIT);
   }
 
-  task(task: Omit<HandoffTask, 'externalId' | 'leadId' | 'packet'> & { externalId?: string; withPacket?: boolean }): string {
+  task(
+    task: Omit<HandoffTask, 'externalId' | 'leadId' | 'packet' | 'reminderAt'> & { externalId?: string; withPacket?: boolean },
+  ): string {
     const id = this.nextId();
     const externalId = task.externalId ?? id;
     const { withPacket, ...rest } = task;
     this.effects.push({
       type: 'upsertTask',
       id,
-      task: { ...rest, externalId, leadId: this.s.leadId, packet: withPacket ? this.packet() : null },
+      task: { ...rest, externalId, leadId: this.s.leadId, reminderAt: null, packet: withPacket ? this.packet() : null },
     });
     return externalId;
   }

@@ -120,6 +120,7 @@ describe('qualification by a CRM trigger', () => {
         subject: `Hand raiser: work by ${due}`,
         description: `Handed to sales by Handoff (policy 2026-11-01). First touch or accept due ${due}.`,
         dueAt: due,
+        reminderAt: null,
         priority: 'High',
         packet: {
           kind: 'HAND_RAISE',

@@ -33,6 +33,7 @@ export function handoffTask(leadId: string, externalId: string, overrides: Parti
     subject: 'Hand-raise: call within 1 business hour',
     description: 'New HAND_RAISE lead routed to you.',
     dueAt: '2026-11-02T23:30:00.000Z',
+    reminderAt: null,
     priority: 'High',
     packet: {
       kind: 'HAND_RAISE',
