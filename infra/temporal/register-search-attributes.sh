@@ -17,6 +17,7 @@ HandoffTeam Keyword
 HandoffSlaStatus Keyword
 HandoffRecycleReason Keyword
 HandoffPolicyVersion Keyword
+HandoffSyncError Keyword
 HandoffQualifiedAt Datetime
 HandoffSlaDueAt Datetime
 HandoffFirstTouchAt Datetime

@@ -1,19 +1,14 @@
-import type { Logger } from 'pino';
 import type { Policy } from '../domain/policy';
-import { createLedgerActivities, type LedgerActivityDeps } from './ledger';
-import { createSalesforceActivities, type SalesforceActivityDeps } from './salesforce';
+import { createEffectsActivities, type EffectsActivityDeps } from './effects';
 
-export type ActivityDeps = SalesforceActivityDeps &
-  LedgerActivityDeps & {
-    logger: Logger;
-    /** The policy the worker runs now: recycled leads re-qualify under it. */
-    policy: () => Policy;
-  };
+export type ActivityDeps = EffectsActivityDeps & {
+  /** The policy the worker runs now: recycled leads re-qualify under it. */
+  policy: () => Policy;
+};
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createSalesforceActivities(deps),
-    ...createLedgerActivities(deps),
+    ...createEffectsActivities(deps),
     async currentPolicy(): Promise<Policy> {
       return deps.policy();
     },

@@ -48,7 +48,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const ctx: ApiContext = {
     deps,
-    leads: createLeadGateway(deps.temporal, deps.policy),
+    leads: createLeadGateway(deps.temporal, deps.policy, deps.ledger),
     auth: new Authenticator({ keys: deps.auth.keys, webhookSecret: deps.auth.webhookSecret, signature: deps.auth.signature }),
     limiter: new RateLimiter(deps.rateLimit ?? { max: 6000, windowMs: 60_000 }),
     registry: new RouteRegistry(),

@@ -3,6 +3,7 @@ import {
   isGrpcServiceError,
   ServiceError,
   WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -12,15 +13,19 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import type { Engagement, Trigger } from '../domain/inputs';
+import type { Ledger } from '../audit/ledger';
+import type { Engagement, PriorLife, Trigger } from '../domain/inputs';
 import type { Policy } from '../domain/policy';
 import type { LeadView } from '../domain/state';
+import type { LeadWorkflowInput } from '../workflows/lead-lifecycle';
 import {
   acceptLead,
   convertLead,
   disqualifyLead,
+  type Envelope,
   ingestTrigger,
   INVALID_TRANSITION,
+  LEAD_CLOSED,
   LEAD_WORKFLOW_TYPE,
   leadState,
   leadWorkflowId,
@@ -31,7 +36,6 @@ import {
   recordEngagement,
   rejectLead,
   reviewLead,
-  type Received,
 } from '../workflows/messages';
 import { ApiError, unavailable, validationFailed } from './errors';
 
@@ -56,7 +60,7 @@ export const ACTION_UPDATES = {
 } as const;
 export type LeadAction = keyof typeof ACTION_UPDATES;
 export type ActionBody<A extends LeadAction> =
-  (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [infer Arg]> ? Arg : never;
+  (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [Envelope<infer Body>]> ? Body : never;
 
 const LIVE_POLLER_MS = 2 * 60_000;
 const GRPC_NOT_FOUND = 5;
@@ -64,45 +68,89 @@ const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 
 
 export type LeadGateway = ReturnType<typeof createLeadGateway>;
 
-export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
+export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: Ledger) {
   const { client, taskQueue } = deps;
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const withDeadline = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + timeoutMs, fn);
   const handle = (leadId: string) => client.workflow.getHandle(leadWorkflowId(leadId));
 
+  // A closed lead's workflow id is never reused by a trigger (REJECT_DUPLICATE); only a reopen starts it again.
   const startOperation = (leadId: string) =>
     new WithStartWorkflowOperation(LEAD_WORKFLOW_TYPE, {
       workflowId: leadWorkflowId(leadId),
       taskQueue,
-      args: [{ leadId, policy }],
+      args: [{ leadId, policy } satisfies LeadWorkflowInput],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   // A retried trigger carries the same eventId, so Temporal answers it with the first outcome.
   const triggerUpdateId = (eventId: string) => `trigger:${eventId}`;
 
+  /** The ledger outlives Temporal's retention: a lead it knows as closed stays closed. */
+  const refuseIfClosed = async (leadId: string): Promise<void> => {
+    const prior = await ledger?.closedLead(leadId);
+    if (prior) throw leadClosed(leadId, prior);
+  };
+
   return {
     /** Update-with-start: one workflow per lead however many triggers race; answers the state after the trigger. */
-    async ingestTrigger(trigger: Received<Trigger>): Promise<LeadView> {
-      return call(trigger.leadId, () =>
-        client.workflow.executeUpdateWithStart(ingestTrigger, {
-          args: [trigger],
-          updateId: triggerUpdateId(trigger.eventId),
-          startWorkflowOperation: startOperation(trigger.leadId),
-        }),
-      );
+    async ingestTrigger(trigger: Trigger, receivedAt: string): Promise<LeadView> {
+      await refuseIfClosed(trigger.leadId);
+      try {
+        return await call(trigger.leadId, () =>
+          client.workflow.executeUpdateWithStart(ingestTrigger, {
+            args: [{ body: trigger, receivedAt }],
+            updateId: triggerUpdateId(trigger.eventId),
+            startWorkflowOperation: startOperation(trigger.leadId),
+          }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) throw leadClosed(trigger.leadId, await ledger?.closedLead(trigger.leadId));
+        throw err;
+      }
     },
 
-    async recordEngagement(leadId: string, engagement: Received<Engagement>): Promise<void> {
-      await call(leadId, () => handle(leadId).signal(recordEngagement, engagement));
+    async recordEngagement(leadId: string, engagement: Engagement, receivedAt: string): Promise<void> {
+      await refuseIfClosed(leadId);
+      await call(leadId, () => handle(leadId).signal(recordEngagement, { body: engagement, receivedAt }));
     },
 
-    async act<A extends LeadAction>(leadId: string, action: A, body: ActionBody<A>, idempotencyKey?: string): Promise<LeadView> {
-      const update = ACTION_UPDATES[action] as UpdateDefinition<LeadView, [ActionBody<A>]>;
+    /**
+     * RevOps reopens a closed lead: a new run of its workflow that starts from what the ledger knows
+     * (its final stage, cycles and seen ids), so dedupe holds across runs.
+     */
+    async reopen(leadId: string, body: { actorId: string; reason: string }, receivedAt: string, requestId: string): Promise<LeadView> {
+      const prior = await ledger?.closedLead(leadId);
+      if (!prior) {
+        const view = await call(leadId, () => handle(leadId).query(leadState));
+        throw new ApiError(409, 'INVALID_TRANSITION', `lead ${leadId} is ${view.stage}: only a CONVERTED or DISQUALIFIED lead can be reopened`, {
+          stage: view.stage,
+          allowed: [],
+        });
+      }
+      const input: LeadWorkflowInput = { leadId, policy, reopen: { prior, ...body, receivedAt, requestId } };
+      try {
+        await call(leadId, () =>
+          client.workflow.start(LEAD_WORKFLOW_TYPE, {
+            workflowId: leadWorkflowId(leadId),
+            taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      return call(leadId, () => handle(leadId).query(leadState));
+    },
+
+    async act<A extends LeadAction>(leadId: string, action: A, body: ActionBody<A>, receivedAt: string, idempotencyKey?: string): Promise<LeadView> {
+      const update = ACTION_UPDATES[action] as UpdateDefinition<LeadView, [Envelope<ActionBody<A>>]>;
       try {
         return await call(leadId, () =>
           handle(leadId).executeUpdate(update, {
-            args: [body],
+            args: [{ body, receivedAt }],
             ...(idempotencyKey ? { updateId: `${action}:${idempotencyKey}` } : {}),
           }),
         );
@@ -159,11 +207,21 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
   }
 }
 
-/** Temporal outcomes as API errors (DESIGN §3.1): refusal 409, policy 400, missing 404, unreachable 503. */
+function leadClosed(leadId: string, prior: PriorLife | null | undefined): ApiError {
+  const what = prior ? `${prior.stage} since ${prior.closedAt}` : 'closed';
+  return new ApiError(409, 'LEAD_CLOSED', `lead ${leadId} is ${what}: it takes no more triggers or engagement (RevOps can reopen it)`, {
+    stage: prior?.stage,
+    closedAt: prior?.closedAt,
+    allowed: ['reopen'],
+  });
+}
+
+/** Temporal outcomes as API errors (docs/contracts/http-api.md): refusal 409, policy 400, missing 404, unreachable 503. */
 export function toApiError(err: unknown, leadId: string): unknown {
   if (err instanceof ApiError) return err;
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     if (err.cause.type === INVALID_TRANSITION) return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
+    if (err.cause.type === LEAD_CLOSED) return new ApiError(409, 'LEAD_CLOSED', err.cause.message, failureDetails(err.cause));
     if (err.cause.type === POLICY_VIOLATION) {
       return validationFailed([{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }], err.cause.message);
     }
@@ -178,6 +236,6 @@ export function toApiError(err: unknown, leadId: string): unknown {
 
 /** The refusal's stage and allowed actions (the workflow attaches the whole refusal as the failure's detail). */
 function failureDetails(failure: ApplicationFailure): unknown {
-  const [refusal] = (failure.details ?? []) as { stage?: unknown; allowed?: unknown }[];
-  return refusal && { stage: refusal.stage, allowed: refusal.allowed };
+  const [refusal] = (failure.details ?? []) as { stage?: unknown; allowed?: unknown; closedAt?: unknown }[];
+  return refusal && { stage: refusal.stage, allowed: refusal.allowed, ...(refusal.closedAt ? { closedAt: refusal.closedAt } : {}) };
 }

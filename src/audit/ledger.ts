@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { type AuditEvent, auditEventSchema } from '../domain/effects';
+import type { PriorLife } from '../domain/inputs';
 import { type Kind, KINDS, type Stage, STAGES } from '../domain/model';
 import { migrate } from './migrate';
 import type { FunnelQuery, SlaFilter } from './schemas';
@@ -52,6 +53,11 @@ export interface Ledger {
   funnel(window: FunnelQuery): Promise<FunnelFacts>;
   /** A lead's events in the order they happened. */
   events(leadId: string): Promise<AuditEvent[]>;
+  /**
+   * What the ledger knows of a lead whose last event closed it (CONVERTED or DISQUALIFIED): when,
+   * how many cycles it had, and every event and request id it saw. Null for a lead still open or unknown.
+   */
+  closedLead(leadId: string): Promise<PriorLife | null>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -139,6 +145,13 @@ function ledgerOn(db: SqlClient): Ledger {
         detail: r.detail,
         lead: r.lead,
       }));
+    },
+    async closedLead(leadId) {
+      const { rows } = await db.query<{ stage: string; at: Date; cycle: number }>(LAST_EVENT, [leadId]);
+      const last = rows[0];
+      if (!last || (last.stage !== 'CONVERTED' && last.stage !== 'DISQUALIFIED')) return null;
+      const seen = await db.query<{ id: string }>(SEEN_IDS, [leadId]);
+      return { stage: last.stage, closedAt: last.at.toISOString(), cycle: last.cycle, seenIds: seen.rows.map((r) => r.id).reverse() };
     },
     async ping() {
       await db.query('SELECT 1');
@@ -267,6 +280,21 @@ FROM audit_events
 WHERE type IN ('RECYCLED', 'DISQUALIFIED') AND at >= $1 AND at < $2
 GROUP BY 1, 2
 ORDER BY count DESC, reason`;
+
+const LAST_EVENT = `
+SELECT stage, at, (SELECT max(cycle) FROM audit_events WHERE lead_id = $1) AS cycle
+FROM audit_events WHERE lead_id = $1 ORDER BY at DESC, seq DESC LIMIT 1`;
+
+// The ids a lead's events and requests carried (the engine stamps them in the detail), newest last.
+const SEEN_IDS = `
+SELECT id FROM (
+  SELECT DISTINCT ON (id) id, seq FROM (
+    SELECT detail->>'eventId' AS id, seq FROM audit_events WHERE lead_id = $1 AND detail ? 'eventId'
+    UNION ALL SELECT detail->>'requestId', seq FROM audit_events WHERE lead_id = $1 AND detail ? 'requestId'
+    UNION ALL SELECT jsonb_array_elements_text(detail->'activityEventIds'), seq FROM audit_events
+      WHERE lead_id = $1 AND jsonb_typeof(detail->'activityEventIds') = 'array'
+  ) ids ORDER BY id, seq DESC
+) latest ORDER BY seq DESC LIMIT 2000`;
 
 const LEAD_EVENTS = `
 SELECT id, lead_id, workflow_id, type, at, actor, cycle, policy_version, detail, lead

@@ -6,6 +6,7 @@ const instant = z.string();
 
 /** What the audit ledger records: one row per lifecycle event, idempotent on `id`. */
 export const AUDIT_EVENT_TYPES = [
+  'TRIGGER_RECEIVED',
   'QUALIFIED',
   'ROUTED_TO_NURTURE',
   'ROUTED_TO_REVIEW',
@@ -15,6 +16,8 @@ export const AUDIT_EVENT_TYPES = [
   'SLA_REMINDER',
   'SLA_BREACHED',
   'ESCALATED',
+  'ESCALATION_REPEATED',
+  'SLA_RESTARTED',
   'REASSIGNED',
   'ACCEPTED',
   'REJECTED',
@@ -27,12 +30,16 @@ export const AUDIT_EVENT_TYPES = [
   'DISQUALIFIED',
   'RECYCLED',
   'REQUALIFIED',
+  'COOL_OFF_BROKEN',
+  'REOPENED',
   'SCORE_DECAYED',
   'INTENT_REEVALUATED',
   'STALE',
   'REVIEW_DECIDED',
   'REVIEW_OVERDUE',
   'WRITE_FAILED',
+  'SYNC_ERROR',
+  'SYNC_RECOVERED',
 ] as const;
 export const auditEventTypeSchema = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
@@ -47,7 +54,7 @@ export const leadSnapshotSchema = z.object({
   intentScore: z.number(),
   qualifiedAt: instant.nullable(),
   sla: slaSchema.omit({ windowStartedAt: true, windowOpen: true, remindersSent: true }),
-  cadence: z.object({ attempts: z.number().int(), connected: z.boolean(), channels: z.array(z.string()) }),
+  cadence: z.object({ attempts: z.number().int(), counted: z.number().int(), connected: z.boolean(), channels: z.array(z.string()) }),
   recycleReason: recycleReasonSchema.nullable(),
 });
 export type LeadSnapshot = z.infer<typeof leadSnapshotSchema>;
@@ -131,10 +138,12 @@ export type TaskClose = z.infer<typeof taskCloseSchema>;
 export const writePrioritySchema = z.enum(['critical', 'normal']);
 export type WritePriority = z.infer<typeof writePrioritySchema>;
 
-export const effectSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ledger'), id: z.string(), event: auditEventSchema }),
-  z.object({ type: z.literal('syncLead'), id: z.string(), lead: leadRecordSchema }),
-  z.object({ type: z.literal('upsertTask'), id: z.string(), task: taskSchema }),
+export const salesforceEffectSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('syncLead'), id: z.string(), priority: writePrioritySchema, lead: leadRecordSchema }),
+  z.object({ type: z.literal('upsertTask'), id: z.string(), priority: writePrioritySchema, task: taskSchema }),
   z.object({ type: z.literal('closeTask'), id: z.string(), close: taskCloseSchema }),
 ]);
+export type SalesforceEffect = z.infer<typeof salesforceEffectSchema>;
+
+export const effectSchema = z.union([z.object({ type: z.literal('ledger'), id: z.string(), event: auditEventSchema }), salesforceEffectSchema]);
 export type Effect = z.infer<typeof effectSchema>;

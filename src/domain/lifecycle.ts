@@ -1,35 +1,27 @@
-import { pendingDeadlines, scheduleDecay, tick } from './deadlines';
+import { contact, accept } from './cadence';
+import { tick } from './deadlines';
 import type { Effect } from './effects';
-import { ACTIONS, type Action, type LeadEvent } from './inputs';
-import { TERMINAL_STAGES, type Stage } from './model';
+import { recordFirstTouch } from './first-touch';
+import { convert, qualify } from './funnel';
+import type { LeadEvent, PriorLife, Received } from './inputs';
 import type { Policy } from './policy';
-import { alreadySeen, applyEngagement, applyTrigger } from './qualification';
-import { accept, contact, convert, disqualify, qualify, reassign, reject, review } from './sales-actions';
+import { disqualify, reject, reopen } from './recycle';
+import { refusal, type Refusal } from './refusals';
+import { review } from './review';
+import { alreadySeen, applyEngagement, applyTrigger, reassign, remember } from './routing';
 import { emptyCadence, emptySla, type LeadState } from './state';
 import { iso, leadRecordOf, ms, StepContext } from './step-context';
+import { CLOSED_STAGES } from './transitions';
 
-/** Which actions each stage allows; everything else is refused with this list in the message. */
-export const ALLOWED_ACTIONS: Record<Stage, readonly Action[]> = {
-  NURTURE: ['disqualify'],
-  REVIEW: ['review', 'reassign', 'disqualify'],
-  MQL: ['accept', 'reject', 'contact', 'reassign', 'disqualify'],
-  SAL: ['contact', 'qualify', 'reject', 'reassign', 'disqualify'],
-  SQL: ['contact', 'convert', 'reject', 'reassign', 'disqualify'],
-  RECYCLED: ['disqualify'],
-  CONVERTED: [],
-  DISQUALIFIED: [],
-};
-
-export type Refusal = {
-  code: 'INVALID_TRANSITION' | 'POLICY_VIOLATION';
-  message: string;
-  stage: Stage;
-  allowed: readonly Action[];
-};
+export { nextDeadline } from './deadlines';
+export { refusal, type Refusal } from './refusals';
+export { ALLOWED_ACTIONS } from './transitions';
 
 export type StepResult = { ok: true; state: LeadState; effects: Effect[] } | { ok: false; refusal: Refusal };
 
-export function newLead(init: { leadId: string; workflowId: string; effectPrefix: string; policy: Policy; now: number }): LeadState {
+export type LeadInit = { leadId: string; workflowId: string; effectPrefix: string; policy: Policy; now: number };
+
+export function newLead(init: LeadInit): LeadState {
   const now = iso(init.now);
   return {
     leadId: init.leadId,
@@ -38,6 +30,7 @@ export function newLead(init: { leadId: string; workflowId: string; effectPrefix
     stage: 'NURTURE',
     ignored: false,
     kind: 'MQL',
+    kindExplicit: false,
     ownerId: null,
     team: init.policy.defaultTeam,
     timezone: null,
@@ -57,114 +50,104 @@ export function newLead(init: { leadId: string; workflowId: string; effectPrefix
     recycle: null,
     disqualification: null,
     handoffTaskId: null,
+    openTasks: [],
     reviewDueAt: null,
     staleSince: null,
-    nextDecayAt: null,
+    decayCheckedAt: null,
     bant: null,
     opportunityId: null,
-    lastSyncError: null,
+    syncError: null,
     seenEventIds: [],
     seq: 0,
     history: [],
   };
 }
 
-const isAction = (type: string): type is Action => (ACTIONS as readonly string[]).includes(type);
-
-/** Why the event cannot be applied now, or null. Pure and synchronous: Temporal update validators call it. */
-export function refusal(state: LeadState, event: LeadEvent, policy: Policy): Refusal | null {
-  const stage = state.stage;
-  const allowed = ALLOWED_ACTIONS[stage];
-  const refuse = (code: Refusal['code'], message: string): Refusal => ({ code, message, stage, allowed });
-  if (event.type === 'trigger') {
-    if (TERMINAL_STAGES.includes(stage)) return refuse('INVALID_TRANSITION', `lead ${state.leadId} is ${stage}, a final stage: it takes no more triggers`);
-    if (event.trigger.team && !policy.teams.some((t) => t.id === event.trigger.team)) {
-      return refuse('POLICY_VIOLATION', `unknown team "${event.trigger.team}" (policy ${policy.version} knows ${policy.teams.map((t) => t.id).join(', ')})`);
-    }
-    return null;
-  }
-  if (!isAction(event.type)) return null;
-  if (!allowed.includes(event.type)) {
-    const options = allowed.length ? `allowed in ${stage}: ${allowed.join(', ')}` : `${stage} is final: no action is allowed`;
-    return refuse('INVALID_TRANSITION', `cannot ${event.type} lead ${state.leadId} in stage ${stage} (${options})`);
-  }
-  if (event.type === 'reject' && policy.recycle.notesRequiredFor.includes(event.reason) && !event.notes) {
-    return refuse('POLICY_VIOLATION', `notes are required when rejecting with reason ${event.reason}`);
-  }
-  if (event.type === 'disqualify' && event.reason === 'OTHER' && !event.notes) {
-    return refuse('POLICY_VIOLATION', 'notes are required when disqualifying with reason OTHER');
-  }
-  return null;
+/** A closed lead as a new run finds it before RevOps reopens it: its final stage, cycles and seen ids. */
+export function closedLead(init: LeadInit, prior: PriorLife): LeadState {
+  const s = newLead(init);
+  return { ...s, stage: prior.stage, stageEnteredAt: prior.closedAt, cycle: prior.cycle, seenEventIds: prior.seenIds.slice(-1000) };
 }
 
-/** The lifecycle state machine: (state, event, now, policy) → { state, effects }, or a refusal. */
-export function step(state: LeadState, event: LeadEvent, now: number, policy: Policy): StepResult {
+/** The id a duplicate would carry again: the event id of a trigger or engagement, else the request (update) id. */
+function dedupeKey(received: Received): string | null {
+  const e = received.event;
+  if (e.type === 'trigger') return e.trigger.eventId;
+  if (e.type === 'engagement') return e.engagement.eventId;
+  return received.requestId;
+}
+
+/** The lifecycle state machine: (state, received event, now, policy) → { state, effects }, or a refusal. */
+export function step(state: LeadState, received: Received, now: number, policy: Policy): StepResult {
+  const event = received.event;
+  const key = dedupeKey(received);
+  if (key !== null && alreadySeen(state, key)) return { ok: true, state, effects: [] };
   const refused = refusal(state, event, policy);
   if (refused) return { ok: false, refusal: refused };
-  const duplicate =
-    (event.type === 'trigger' && alreadySeen(state, event.trigger.eventId)) ||
-    (event.type === 'engagement' && alreadySeen(state, event.engagement.eventId));
-  const afterTheEnd = event.type === 'engagement' && TERMINAL_STAGES.includes(state.stage);
-  if (duplicate || afterTheEnd) return { ok: true, state, effects: [] };
 
-  const ctx = new StepContext(structuredCloneJson(state), now, policy);
+  const ctx = new StepContext(structuredCloneJson(state), now, policy, received.requestId);
   const before = leadRecordOf(state);
-  const at = 'receivedAt' in event && typeof event.receivedAt === 'string' ? Math.min(ms(event.receivedAt), now) : now;
-  switch (event.type) {
-    case 'trigger':
-      applyTrigger(ctx, event.trigger);
-      break;
-    case 'engagement':
-      applyEngagement(ctx, event.engagement);
-      break;
-    case 'accept':
-      accept(ctx, event, at);
-      break;
-    case 'reject':
-      reject(ctx, event, at);
-      break;
-    case 'contact':
-      contact(ctx, event, at);
-      break;
-    case 'qualify':
-      qualify(ctx, event, at);
-      break;
-    case 'convert':
-      convert(ctx, event);
-      break;
-    case 'disqualify':
-      disqualify(ctx, event);
-      break;
-    case 'reassign':
-      reassign(ctx, event);
-      break;
-    case 'review':
-      review(ctx, event);
-      break;
-    case 'tick':
-      tick(ctx);
-      break;
-    case 'writeFailed':
-      ctx.s.lastSyncError = { effectId: event.effectId, target: event.target, code: event.code, message: event.message, at: ctx.nowIso };
-      ctx.audit('WRITE_FAILED', null, { effectId: event.effectId, target: event.target, code: event.code, message: event.message });
-      break;
-  }
-  if (event.type !== 'tick' || ctx.s.nextDecayAt === null || ms(ctx.s.nextDecayAt) <= now) scheduleDecay(ctx);
+  const at = Math.min(ms(received.receivedAt), now);
+  if (key !== null && event.type !== 'trigger' && event.type !== 'engagement') remember(ctx.s, key);
+  dispatch(ctx, event, at);
   ctx.syncIfChanged(before);
   return { ok: true, state: ctx.s, effects: ctx.effects };
+}
+
+function dispatch(ctx: StepContext, event: LeadEvent, at: number): void {
+  switch (event.type) {
+    case 'trigger':
+      return applyTrigger(ctx, event.trigger);
+    case 'engagement':
+      return applyEngagement(ctx, event.engagement);
+    case 'accept':
+      return accept(ctx, event, at);
+    case 'reject':
+      return reject(ctx, event, at);
+    case 'contact':
+      return contact(ctx, event, at);
+    case 'qualify':
+      return qualify(ctx, event, at);
+    case 'convert':
+      if (ctx.s.stage === 'MQL') recordFirstTouch(ctx, at, 'accept');
+      return convert(ctx, event);
+    case 'disqualify':
+      return disqualify(ctx, event);
+    case 'reassign':
+      return reassign(ctx, event);
+    case 'review':
+      return review(ctx, event);
+    case 'reopen':
+      return reopen(ctx, event);
+    case 'tick':
+      return tick(ctx);
+    case 'salesforceSynced':
+      return salesforceSynced(ctx, event);
+    case 'writeFailed':
+      ctx.s.syncError = { code: event.code, fields: [], message: event.message, at: ctx.nowIso };
+      return ctx.audit('WRITE_FAILED', null, { effectId: event.effectId, target: event.target, code: event.code, message: event.message });
+  }
+}
+
+/** The write-back's report: a refused field is recorded once when it appears, and once when writes land in full again. */
+function salesforceSynced(ctx: StepContext, event: Extract<LeadEvent, { type: 'salesforceSynced' }>): void {
+  const s = ctx.s;
+  const error = event.syncError;
+  if (error === null) {
+    if (s.syncError === null) return;
+    s.syncError = null;
+    return ctx.audit('SYNC_RECOVERED', null, {});
+  }
+  if (s.syncError && s.syncError.code === error.code && s.syncError.fields.join() === error.fields.join()) return;
+  s.syncError = { ...error, at: ctx.nowIso };
+  ctx.audit('SYNC_ERROR', null, { code: error.code, fields: error.fields, message: error.message });
 }
 
 function structuredCloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** The earliest instant at which time alone changes the lead, or null when nothing is pending. */
-export function nextDeadline(state: LeadState, policy: Policy): number | null {
-  const all = Object.values(pendingDeadlines(new StepContext(state, 0, policy)));
-  return all.length ? Math.min(...all) : null;
-}
-
 /** The workflow ends when the lead reached a final stage, or the policy keeps no workflow for it. */
 export function isClosed(state: LeadState): boolean {
-  return state.ignored || TERMINAL_STAGES.includes(state.stage);
+  return state.ignored || CLOSED_STAGES.includes(state.stage);
 }

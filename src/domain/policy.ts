@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { businessCalendarSchema } from './calendar';
 import { clockedDurationSchema, durationSchema } from './duration';
 import { kindSchema, recycleReasonSchema } from './model';
+import { toId18 } from './salesforce-id';
 
 const routeSchema = z.enum(['route', 'nurture', 'review', 'ignore']);
 export type Route = z.infer<typeof routeSchema>;
@@ -42,14 +43,61 @@ const intentEventPolicySchema = z
   .object({ points: z.number().finite(), halfLife: durationSchema, kind: kindSchema.exclude(['MQL']).optional() })
   .strict();
 
+/** A Salesforce User or Queue id, kept in its 18-character form. */
+const orgIdSchema = z.string().transform((text, ctx) => {
+  const id = toId18(text);
+  if (id === null) ctx.addIssue({ code: 'custom', message: `expected a Salesforce id (15 or 18 letters and digits), got ${JSON.stringify(text)}` });
+  return id ?? z.NEVER;
+});
+
 const teamSchema = z
   .object({
     id: z.string().min(1),
     calendar: z.string().min(1),
-    fallbackOwnerId: z.string().min(1),
-    managerId: z.string().min(1),
+    fallbackOwnerId: orgIdSchema,
+    managerId: orgIdSchema,
+    /** Who works the tasks of a lead a queue owns (a queue cannot own a Task); the manager by default. */
+    queueTaskOwnerId: orgIdSchema.optional(),
   })
   .strict();
+
+/**
+ * One step of the escalation chain, taken when a first-touch window runs out: who gets the lead
+ * (with a fresh window) and who is told. The steps run in order; after the last one the escalation
+ * repeats every `repeatEvery` until someone acts, so a lead never sits without a clock.
+ */
+const escalationStepSchema = z
+  .object({
+    reassignTo: z.enum(['fallback', 'manager', 'none']),
+    notify: z.enum(['manager', 'none']).default('manager'),
+    /** The new window; the lead kind's first-touch window when absent. */
+    within: clockedDurationSchema.optional(),
+  })
+  .strict();
+
+const escalationSchema = z
+  .object({
+    steps: z.array(escalationStepSchema).max(10),
+    /** After the last step; the lead kind's first-touch window when absent. */
+    repeatEvery: clockedDurationSchema.optional(),
+  })
+  .strict();
+export type Escalation = z.output<typeof escalationSchema>;
+
+/** The design's shorthand: every breach escalates to the manager and hands the lead to the fallback, up to maxReassignments times. */
+const onBreachSchema = z
+  .object({
+    reassignTo: z.enum(['fallback', 'none']),
+    notifyManager: z.boolean(),
+    maxReassignments: z.number().int().nonnegative().max(10),
+  })
+  .strict();
+
+function chainOf(onBreach: z.output<typeof onBreachSchema>): Escalation {
+  const notify = onBreach.notifyManager ? 'manager' : 'none';
+  const steps = onBreach.reassignTo === 'fallback' ? onBreach.maxReassignments : 0;
+  return { steps: Array.from({ length: Math.max(steps, 1) }, () => ({ reassignTo: steps > 0 ? 'fallback' : 'none', notify })) };
+}
 
 const DEFAULT_FREE_EMAIL_DOMAINS = [
   'gmail.com',
@@ -106,27 +154,39 @@ export const policySchema = z
           .array(z.number().gt(0).lt(1))
           .default([])
           .refine((r) => r.every((x, i) => i === 0 || x > r[i - 1]!), 'expected ascending fractions'),
-        onBreach: z
-          .object({
-            reassignTo: z.enum(['fallback', 'none']),
-            notifyManager: z.boolean(),
-            maxReassignments: z.number().int().nonnegative(),
-          })
-          .strict(),
+        onBreach: onBreachSchema.optional(),
+        escalation: escalationSchema.optional(),
       })
-      .strict(),
+      .strict()
+      .transform(({ onBreach, escalation, ...sla }) => ({
+        ...sla,
+        escalation: escalation ?? (onBreach ? chainOf(onBreach) : { steps: [{ reassignTo: 'fallback' as const, notify: 'manager' as const }] }),
+      })),
     review: clockedDurationSchema,
     cadence: z
       .object({
         touches: z.number().int().positive(),
         within: clockedDurationSchema,
         minChannels: z.number().int().positive(),
+        /** A touch counts toward the cadence only this long after the last counted one (closer ones are still recorded). */
+        minSpacing: clockedDurationSchema.prefault({ within: '4h', clock: 'business' }),
+        /** After the last required touch, how long a reply may still come before the lead is UNRESPONSIVE. */
+        waitAfterLastTouch: clockedDurationSchema.prefault({ within: '1d', clock: 'business' }),
       })
       .strict(),
-    decay: z.object({ tick: durationSchema }).strict(),
+    decay: z
+      .object({
+        /** The shortest time between two decay re-evaluations of one lead. */
+        tick: durationSchema,
+        /** Decayed intent is written (ledger and Salesforce) when it moved this many points, or crossed the threshold. */
+        minChange: z.number().positive().default(10),
+      })
+      .strict(),
     recycle: z
       .object({
         notesRequiredFor: z.array(recycleReasonSchema).default(['OTHER']),
+        /** Engagement of these kinds ends a cool-off at once and re-qualifies the lead; any other is recorded and scored. */
+        breakCoolOff: z.array(kindSchema.exclude(['MQL'])).default(['HAND_RAISE', 'PQL']),
         coolOff: z
           .object({ default: durationSchema })
           .catchall(durationSchema)

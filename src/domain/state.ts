@@ -19,7 +19,16 @@ export const historyEntrySchema = z.object({
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
+/** How a qualification cycle's first-touch clock ended: the SLA report's status. */
+export const slaOutcomeSchema = z.enum(['PENDING', 'MET', 'BREACHED', 'CLOSED_UNWORKED']);
+export type SlaOutcome = z.infer<typeof slaOutcomeSchema>;
+
+/** What stopped the clock: a first contact attempt, an explicit accept, or a reject with a reason. */
+export const responseTypeSchema = z.enum(['contact', 'accept', 'reject']);
+export type ResponseType = z.infer<typeof responseTypeSchema>;
+
 export const slaSchema = z.object({
+  /** The running deadline: the first-touch window's end, or after the chain the next repeated escalation. */
   dueAt: instant.nullable(),
   /** The first deadline of this cycle, before any reassignment restarted the clock. */
   firstDueAt: instant.nullable(),
@@ -32,6 +41,14 @@ export const slaSchema = z.object({
   escalations: z.number().int(),
   reassignments: z.number().int(),
   remindersSent: z.number().int(),
+  /** Escalation steps of the policy's chain taken in this cycle. */
+  step: z.number().int(),
+  /** The owner whose window is running: the one credited when it is met or breached. */
+  clockOwnerId: z.string().nullable(),
+  /** The owner who held the clock at the cycle's first breach. */
+  breachedOwnerId: z.string().nullable(),
+  responseType: responseTypeSchema.nullable(),
+  outcome: slaOutcomeSchema.nullable(),
   /** Working time from qualification to first touch, in the team's business calendar. */
   responseBusinessMs: z.number().nullable(),
   responseCalendarMs: z.number().nullable(),
@@ -50,21 +67,47 @@ export const emptySla = (): Sla => ({
   escalations: 0,
   reassignments: 0,
   remindersSent: 0,
+  step: 0,
+  clockOwnerId: null,
+  breachedOwnerId: null,
+  responseType: null,
+  outcome: null,
   responseBusinessMs: null,
   responseCalendarMs: null,
 });
 
 export const cadenceSchema = z.object({
+  /** Every touch logged, counted toward the cadence or not. */
   attempts: z.number().int(),
+  /** Touches at least the policy's minimum spacing apart: the ones the cadence counts. */
+  counted: z.number().int(),
   connected: z.boolean(),
+  /** Channels of the counted touches. */
   channels: z.array(channelSchema),
   startedAt: instant.nullable(),
   dueBy: instant.nullable(),
+  lastCountedAt: instant.nullable(),
   breached: z.boolean(),
 });
 export type Cadence = z.infer<typeof cadenceSchema>;
 
-export const emptyCadence = (): Cadence => ({ attempts: 0, connected: false, channels: [], startedAt: null, dueBy: null, breached: false });
+export const emptyCadence = (): Cadence => ({
+  attempts: 0,
+  counted: 0,
+  connected: false,
+  channels: [],
+  startedAt: null,
+  dueBy: null,
+  lastCountedAt: null,
+  breached: false,
+});
+
+export const openTaskSchema = z.object({ externalId: z.string(), kind: z.string(), ownerId: z.string().nullable() });
+export type OpenTask = z.infer<typeof openTaskSchema>;
+
+/** The last Salesforce write that landed without some field (the field was refused), or a write that failed for good. */
+export const syncErrorSchema = z.object({ code: z.string(), fields: z.array(z.string()), message: z.string(), at: instant });
+export type SyncError = z.infer<typeof syncErrorSchema>;
 
 export const intentEventSchema = z.object({
   eventId: z.string(),
@@ -95,6 +138,8 @@ export const leadStateSchema = z.object({
   /** Low fit and low intent: the policy keeps no workflow for the lead, so this one ends. */
   ignored: z.boolean(),
   kind: kindSchema,
+  /** The CRM named the kind (it handed the lead to sales itself), so decay never takes it back. */
+  kindExplicit: z.boolean(),
   ownerId: z.string().nullable(),
   team: z.string(),
   timezone: z.string().nullable(),
@@ -115,14 +160,15 @@ export const leadStateSchema = z.object({
   disqualification: z.object({ reason: disqualifyReasonSchema, notes: z.string().nullable(), at: instant }).nullable(),
   /** External id of this cycle's handoff task, re-upserted when the deadline moves. */
   handoffTaskId: z.string().nullable(),
+  /** Handoff's tasks still open in Salesforce: closed when they no longer apply. */
+  openTasks: z.array(openTaskSchema),
   reviewDueAt: instant.nullable(),
   staleSince: instant.nullable(),
-  nextDecayAt: instant.nullable(),
+  /** When decayed intent was last evaluated by time alone (decay.tick apart at the least). */
+  decayCheckedAt: instant.nullable(),
   bant: z.record(z.string(), z.string()).nullable(),
   opportunityId: z.string().nullable(),
-  lastSyncError: z
-    .object({ effectId: z.string(), target: z.string(), code: z.string(), message: z.string(), at: instant })
-    .nullable(),
+  syncError: syncErrorSchema.nullable(),
   seenEventIds: z.array(z.string()),
   seq: z.number().int(),
   history: z.array(historyEntrySchema),
@@ -155,6 +201,8 @@ export const leadViewSchema = z.object({
     dueBy: instant.nullable(),
   }),
   recycle: z.object({ reason: recycleReasonSchema, notes: z.string().nullable(), at: instant }).nullable(),
+  /** The last Salesforce write problem, cleared when a write lands in full. */
+  syncError: syncErrorSchema.nullable(),
   history: z.array(historyEntrySchema),
 });
 export type LeadView = z.infer<typeof leadViewSchema>;
@@ -185,6 +233,7 @@ export function toLeadView(state: LeadState): LeadView {
       dueBy: state.cadence.dueBy,
     },
     recycle: state.recycle ? { reason: state.recycle.reason, notes: state.recycle.notes, at: state.recycle.at } : null,
+    syncError: state.syncError,
     history: state.history,
   };
 }

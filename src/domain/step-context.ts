@@ -1,8 +1,9 @@
-import { addClocked } from './calendar';
+import { addClocked, type BusinessCalendar } from './calendar';
 import type { ClockedDuration } from './duration';
-import type { AuditEventType, Effect, HandoffTask, LeadRecord, LeadSnapshot } from './effects';
+import type { AuditEventType, Effect, HandoffTask, LeadRecord, LeadSnapshot, WritePriority } from './effects';
 import type { Kind } from './model';
-import { teamOf, type Policy } from './policy';
+import { teamOf, type Policy, type Team } from './policy';
+import { KEY_PREFIX } from './salesforce-id';
 import { intentBreakdown, scoreIntent } from './scoring';
 import type { LeadState } from './state';
 
@@ -11,32 +12,59 @@ const HISTORY_LIMIT = 200;
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const ms = (instant: string): number => Date.parse(instant);
 
-/** The working copy of one step: the draft state, the effects so far, the clock and the policy. */
+export function calendarOf(policy: Policy, s: LeadState): BusinessCalendar {
+  return policy.calendars[teamOf(policy, s.team).calendar]!;
+}
+
+/** A window of the given length, started at `from`, ends here in the lead's team calendar. */
+export function deadlineOf(policy: Policy, s: LeadState, from: number, window: ClockedDuration): number {
+  return addClocked(calendarOf(policy, s), from, window);
+}
+
+/** A queue cannot own a Task: the person the policy names for the team's queue works it (the manager by default). */
+export function taskOwnerOf(team: Team, ownerId: string | null): string {
+  if (ownerId !== null && !ownerId.startsWith(KEY_PREFIX.group)) return ownerId;
+  return team.queueTaskOwnerId ?? team.managerId;
+}
+
+type TaskSpec = Omit<HandoffTask, 'externalId' | 'leadId' | 'packet' | 'reminderAt' | 'ownerId'> & {
+  ownerId: string | null;
+  externalId?: string;
+  withPacket?: boolean;
+  reminderAt?: string | null;
+  urgent?: boolean;
+};
+
+/**
+ * The working copy of one step: the draft state, the effects so far, the clock, the policy, and
+ * the id of the request that caused the step (stamped on its first audit row, so the ledger knows
+ * which ids were seen).
+ */
 export class StepContext {
   readonly effects: Effect[] = [];
+  private stamped = false;
 
   constructor(
     readonly s: LeadState,
     readonly now: number,
     readonly policy: Policy,
+    private readonly requestId: string | null = null,
   ) {}
 
   get nowIso(): string {
     return iso(this.now);
   }
 
-  calendar() {
-    const team = teamOf(this.policy, this.s.team);
-    return this.policy.calendars[team.calendar]!;
+  calendar(): BusinessCalendar {
+    return calendarOf(this.policy, this.s);
   }
 
-  team() {
+  team(): Team {
     return teamOf(this.policy, this.s.team);
   }
 
-  /** The instant a window of the given length, started at `from`, ends in this lead's calendar. */
   deadline(from: number, window: ClockedDuration): number {
-    return addClocked(this.calendar(), from, window);
+    return deadlineOf(this.policy, this.s, from, window);
   }
 
   firstTouchWindow(kind: Kind): ClockedDuration {
@@ -50,11 +78,14 @@ export class StepContext {
 
   refreshIntent(): void {
     this.s.intentScore = scoreIntent(this.s, this.now, this.policy);
+    this.s.decayCheckedAt = this.nowIso;
   }
 
   /** Records a lifecycle event: an audit ledger row and a history entry, both at server time. */
   audit(type: AuditEventType, actor: string | null, detail: Record<string, unknown> = {}): void {
     const id = this.nextId();
+    const stamp = this.requestId !== null && !this.stamped ? { requestId: this.requestId } : {};
+    this.stamped = true;
     this.effects.push({
       type: 'ledger',
       id,
@@ -67,7 +98,7 @@ export class StepContext {
         actor,
         cycle: this.s.cycle,
         policyVersion: this.s.policyVersion,
-        detail,
+        detail: { ...detail, ...stamp },
         lead: snapshotOf(this.s),
       },
     });
@@ -75,18 +106,32 @@ export class StepContext {
     if (this.s.history.length > HISTORY_LIMIT) this.s.history.splice(0, this.s.history.length - HISTORY_LIMIT);
   }
 
-  task(
-    task: Omit<HandoffTask, 'externalId' | 'leadId' | 'packet' | 'reminderAt'> & { externalId?: string; withPacket?: boolean },
-  ): string {
+  /** Opens (or updates) a Handoff task in Salesforce, owned by a person, and remembers it until it is closed. */
+  task(spec: TaskSpec): string {
     const id = this.nextId();
-    const externalId = task.externalId ?? id;
-    const { withPacket, ...rest } = task;
+    const externalId = spec.externalId ?? id;
+    const { withPacket, urgent, reminderAt, ...rest } = spec;
+    const ownerId = taskOwnerOf(this.team(), spec.ownerId);
+    const priority: WritePriority = urgent ? 'critical' : 'normal';
     this.effects.push({
       type: 'upsertTask',
       id,
-      task: { ...rest, externalId, leadId: this.s.leadId, reminderAt: null, packet: withPacket ? this.packet() : null },
+      priority,
+      task: { ...rest, ownerId, externalId, leadId: this.s.leadId, reminderAt: reminderAt ?? null, packet: withPacket ? this.packet() : null },
     });
+    const open = this.s.openTasks.filter((t) => t.externalId !== externalId);
+    this.s.openTasks = [...open, { externalId, kind: spec.kind, ownerId }];
     return externalId;
+  }
+
+  /** Closes the open tasks the predicate picks (all by default), each with the reason it no longer applies. */
+  closeTasks(reason: string, which: (task: LeadState['openTasks'][number]) => boolean = () => true): void {
+    const closing = this.s.openTasks.filter(which);
+    if (closing.length === 0) return;
+    this.s.openTasks = this.s.openTasks.filter((t) => !which(t));
+    for (const t of closing) {
+      this.effects.push({ type: 'closeTask', id: this.nextId(), close: { externalId: t.externalId, leadId: this.s.leadId, reason } });
+    }
   }
 
   packet(): NonNullable<HandoffTask['packet']> {
@@ -104,11 +149,14 @@ export class StepContext {
   /** Queues one Salesforce Lead write when a field Handoff owns changed during the step. */
   syncIfChanged(before: LeadRecord): void {
     const after = leadRecordOf(this.s);
-    if (JSON.stringify(after) !== JSON.stringify(before)) this.effects.push({ type: 'syncLead', id: this.nextId(), lead: after });
+    if (JSON.stringify(after) !== JSON.stringify(before)) {
+      this.effects.push({ type: 'syncLead', id: this.nextId(), priority: 'normal', lead: after });
+    }
   }
 }
 
 export function snapshotOf(s: LeadState): LeadSnapshot {
+  const { windowStartedAt: _w, windowOpen: _o, remindersSent: _r, ...sla } = s.sla;
   return {
     stage: s.stage,
     kind: s.kind,
@@ -117,18 +165,8 @@ export function snapshotOf(s: LeadState): LeadSnapshot {
     fitScore: s.fitScore,
     intentScore: s.intentScore,
     qualifiedAt: s.qualifiedAt,
-    sla: {
-      dueAt: s.sla.dueAt,
-      firstDueAt: s.sla.firstDueAt,
-      status: s.sla.status,
-      firstTouchAt: s.sla.firstTouchAt,
-      breaches: s.sla.breaches,
-      escalations: s.sla.escalations,
-      reassignments: s.sla.reassignments,
-      responseBusinessMs: s.sla.responseBusinessMs,
-      responseCalendarMs: s.sla.responseCalendarMs,
-    },
-    cadence: { attempts: s.cadence.attempts, connected: s.cadence.connected, channels: s.cadence.channels },
+    sla,
+    cadence: { attempts: s.cadence.attempts, counted: s.cadence.counted, connected: s.cadence.connected, channels: s.cadence.channels },
     recycleReason: s.recycle?.reason ?? null,
   };
 }

@@ -1,7 +1,7 @@
 import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { HandoffTask, LeadRecord } from '../domain/effects';
+import type { HandoffTask, LeadRecord, TaskClose } from '../domain/effects';
 import { type BatchOptions, CollectionBatcher, DEFAULT_BATCH_OPTIONS, type ItemResult } from './batcher';
 import type { ConnectionFactory } from './connection';
 import { classifyError, fromRecordErrors, recordErrorSchema, SalesforceWriteError } from './errors';
@@ -10,6 +10,8 @@ import { DEFAULT_FIELD_MAP, type FieldMap, leadToSalesforce, taskToSalesforce } 
 export type SalesforceWriter = {
   updateLead(record: LeadRecord): Promise<void>;
   upsertTask(task: HandoffTask): Promise<void>;
+  /** Completes a Handoff task that no longer applies (upsert on its external id). */
+  closeTask(close: TaskClose): Promise<void>;
   /** For /readyz: resolves when Salesforce answered recently or answers now. */
   ping(): Promise<void>;
   /** From the last `Sforce-Limit-Info` header; null before the first call. */
@@ -142,6 +144,17 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
         method: 'PATCH',
         url: `/sobjects/Task/${extIdField}/${encodeURIComponent(task.externalId)}`,
         body: JSON.stringify(rest),
+        headers: jsonHeaders(),
+      });
+    },
+
+    async closeTask(close) {
+      const fields = { [extIdField]: close.externalId, Status: 'Completed' };
+      if (taskBatcher) return taskBatcher.submit(close.externalId, fields);
+      await single({
+        method: 'PATCH',
+        url: `/sobjects/Task/${extIdField}/${encodeURIComponent(close.externalId)}`,
+        body: JSON.stringify({ Status: 'Completed' }),
         headers: jsonHeaders(),
       });
     },

@@ -1,16 +1,17 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { Effect } from '../domain/effects';
-import { leadEventSchema, type LeadEvent } from '../domain/inputs';
-import { isClosed, newLead, nextDeadline, refusal, step } from '../domain/lifecycle';
-import { alreadySeen, pastCoolOff, remember } from '../domain/qualification';
+import { leadEventSchema, type LeadEvent, type PriorLife } from '../domain/inputs';
+import { closedLead, isClosed, newLead, nextDeadline, refusal, step, type LeadInit } from '../domain/lifecycle';
 import type { Policy } from '../domain/policy';
+import { pastCoolOff } from '../domain/recycle';
 import { toLeadView, type LeadState, type LeadView } from '../domain/state';
 import type { Activities } from '../activities';
 import {
   acceptLead,
   convertLead,
   disqualifyLead,
+  type Envelope,
   ingestTrigger,
   leadState,
   logContactAttempt,
@@ -21,252 +22,191 @@ import {
   rejectLead,
   reviewLead,
 } from './messages';
-import { searchAttributeValues } from './search-attributes';
+import { Outbox, type OutboxSnapshot } from './outbox';
+import { SearchAttributeTracker } from './search-attributes';
 
 export type LeadWorkflowInput = {
   leadId: string;
   policy: Policy;
-  /** State and unexecuted effects carried over by continue-as-new. */
-  carried?: { state: LeadState; outbox: Effect[] };
+  /** State and unsent effects carried over by continue-as-new. */
+  carried?: { state: LeadState; outbox: OutboxSnapshot };
+  /** A closed lead reopened by RevOps: its prior life (from the ledger) and the request. */
+  reopen?: { prior: PriorLife; actorId: string; reason: string; receivedAt: string; requestId: string };
 };
 
-const writeRetry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' } as const;
-const salesforce = wf.proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: writeRetry });
-const ledger = wf.proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: writeRetry });
-/** Ledger appends are short local writes: as local activities they cost the server no task round trip. */
-const localLedger = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: writeRetry });
-const policies = wf.proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+const { applyEffects } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+const { currentPolicy } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
 
-const TASKS_AT_ONCE = 10;
-
-/** Timers are restarted only when the next deadline moves (fewer timer events per lead). */
-const PATCH_TIMER_FOLLOWS_DEADLINE = 'timer-follows-deadline';
-/** Task upserts run beside the lead's own writes, so an escalation never waits behind a lead sync. */
-const PATCH_TASKS_APART = 'tasks-apart-from-lead-writes';
-const PATCH_LOCAL_LEDGER = 'ledger-as-local-activity';
-
-/** One lead's life: interprets the domain state machine, runs its clocks, executes its effects. */
+/** One lead's life: interprets the domain state machine, runs its clocks, sends its committed effects. */
 export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView> {
-  const info = wf.workflowInfo();
-  let policy = input.policy;
-  let state =
-    input.carried?.state ??
-    newLead({
+  const lead = new LeadRun(input);
+  registerHandlers(lead);
+  const lane = sendEffects(lead);
+  const attributes = publishSearchAttributes(lead);
+  lead.publish();
+
+  while (!isClosed(lead.state)) {
+    if (wf.workflowInfo().continueAsNewSuggested) {
+      await wf.condition(() => !lead.outbox.busy);
+      await wf.condition(wf.allHandlersFinished);
+      return wf.continueAsNew<typeof leadLifecycle>({
+        leadId: input.leadId,
+        policy: lead.policy,
+        carried: { state: lead.state, outbox: lead.outbox.snapshot() },
+      });
+    }
+    const deadline = nextDeadline(lead.state, lead.policy);
+    if (deadline !== null && deadline <= Date.now()) {
+      lead.apply({ type: 'tick' });
+      continue;
+    }
+    const moved = () =>
+      isClosed(lead.state) || nextDeadline(lead.state, lead.policy) !== deadline || wf.workflowInfo().continueAsNewSuggested;
+    if (deadline === null) await wf.condition(moved);
+    else await wf.condition(moved, deadline - Date.now());
+  }
+
+  await wf.condition(wf.allHandlersFinished);
+  lead.closing = true;
+  await Promise.all([lane, attributes]);
+  return toLeadView(lead.state);
+}
+
+/** The lead's state, policy and outbox, and the one way to change them: a step of the domain. */
+class LeadRun {
+  state: LeadState;
+  policy: Policy;
+  readonly outbox: Outbox;
+  readonly attributes = new SearchAttributeTracker();
+  dirty = true;
+  closing = false;
+
+  constructor(input: LeadWorkflowInput) {
+    const info = wf.workflowInfo();
+    this.policy = input.policy;
+    const init: LeadInit = {
       leadId: input.leadId,
       workflowId: info.workflowId,
       effectPrefix: `${info.workflowId}-${info.firstExecutionRunId.slice(0, 8)}`,
-      policy,
+      policy: input.policy,
       now: Date.now(),
-    });
-  const outbox = new Outbox(input.carried?.outbox ?? [], (event) => apply(event), wf.patched(PATCH_TASKS_APART));
-  let changed = true;
-  let lastSearchAttributes = '';
-
-  function publish(): void {
-    const values = searchAttributeValues(state);
-    const key = JSON.stringify(values);
-    if (key !== lastSearchAttributes) {
-      wf.upsertSearchAttributes(values);
-      lastSearchAttributes = key;
+    };
+    this.state = input.carried?.state ?? (input.reopen ? closedLead(init, input.reopen.prior) : newLead(init));
+    this.outbox = new Outbox(input.leadId, info.workflowId, input.carried?.outbox);
+    if (input.reopen) {
+      const { prior, actorId, reason, receivedAt, requestId } = input.reopen;
+      this.apply({ type: 'reopen', actorId, reason, prior }, { receivedAt, requestId });
     }
   }
 
-  function apply(event: LeadEvent): LeadView {
-    const result = step(state, event, Date.now(), policy);
+  apply(event: LeadEvent, meta: { receivedAt?: string; requestId?: string | null } = {}): LeadView {
+    const now = Date.now();
+    const receivedAt = meta.receivedAt ?? new Date(now).toISOString();
+    const result = step(this.state, { event, receivedAt, requestId: meta.requestId ?? null }, now, this.policy);
     if (!result.ok) throw refusedFailure(result.refusal.code, result.refusal.message, result.refusal);
-    state = result.state;
-    outbox.push(result.effects);
-    changed = true;
-    publish();
-    return toLeadView(state);
+    this.state = result.state;
+    this.record(result.effects);
+    return toLeadView(this.state);
   }
 
-  function validate(event: unknown): void {
+  record(effects: Effect[]): void {
+    this.outbox.push(effects);
+    this.dirty = true;
+  }
+
+  publish(): void {
+    const changed = this.attributes.changed(this.state);
+    if (changed.length > 0) wf.upsertSearchAttributes(changed);
+    this.dirty = false;
+  }
+
+  /** The message as the domain reads it (ids in their 18-character form), or the refusal the client gets. */
+  parse(event: unknown): LeadEvent {
     const parsed = leadEventSchema.safeParse(event);
     if (!parsed.success) {
       throw refusedFailure(POLICY_VIOLATION, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     }
-    const refused = refusal(state, parsed.data, policy);
+    const refused = refusal(this.state, parsed.data, this.policy);
     if (refused) throw refusedFailure(refused.code, refused.message, refused);
+    return parsed.data;
   }
 
-  /** Updates retried with the same id (even across continue-as-new) answer the state and change nothing. */
-  function once(event: LeadEvent): LeadView {
-    const updateId = wf.currentUpdateInfo()?.id;
-    const key = updateId ? `update:${updateId}` : undefined;
-    if (key && alreadySeen(state, key)) return toLeadView(state);
-    const view = apply(event);
-    if (key) remember(state, key);
-    return view;
+  async refreshPolicyIfRecycled(): Promise<void> {
+    if (!pastCoolOff(this.state, Date.now())) return;
+    const current = await currentPolicy();
+    if (current.version !== this.policy.version) this.policy = current;
   }
+}
 
-  async function refreshPolicyIfRecycled(): Promise<void> {
-    if (!pastCoolOff(state, Date.now())) return;
-    const current = await policies.currentPolicy();
-    if (current.version !== policy.version) policy = current;
-  }
-
-  const handle = <T extends object>(def: UpdateDefinition<LeadView, [T]>, type: LeadEvent['type']) =>
-    wf.setHandler(def, (body: T) => once({ ...withReceived(body), type } as LeadEvent), {
-      validator: (body: T) => validate({ ...stripReceived(body), type }),
+function registerHandlers(lead: LeadRun): void {
+  const requestId = () => wf.currentUpdateInfo()?.id ?? null;
+  const action = <T extends object>(def: UpdateDefinition<LeadView, [Envelope<T>]>, type: LeadEvent['type']) =>
+    wf.setHandler(def, (m: Envelope<T>) => lead.apply(lead.parse({ ...m.body, type }), { receivedAt: m.receivedAt, requestId: requestId() }), {
+      validator: (m: Envelope<T>) => void lead.parse({ ...m.body, type }),
     });
 
   wf.setHandler(
     ingestTrigger,
-    async (trigger) => {
-      await refreshPolicyIfRecycled();
-      return once({ type: 'trigger', trigger: stripReceived(trigger) });
+    async (m) => {
+      await lead.refreshPolicyIfRecycled();
+      return lead.apply(lead.parse({ type: 'trigger', trigger: m.body }), { receivedAt: m.receivedAt, requestId: requestId() });
     },
-    { validator: (trigger) => validate({ type: 'trigger', trigger: stripReceived(trigger) }) },
+    { validator: (m) => void lead.parse({ type: 'trigger', trigger: m.body }) },
   );
-  wf.setHandler(recordEngagement, async (engagement) => {
-    const parsed = leadEventSchema.safeParse({ type: 'engagement', engagement: stripReceived(engagement) });
-    if (!parsed.success) {
-      wf.log.warn('engagement refused', { leadId: state.leadId, issues: parsed.error.issues.length });
+  wf.setHandler(recordEngagement, async (m) => {
+    const parsed = leadEventSchema.safeParse({ type: 'engagement', engagement: m.body });
+    const refused = parsed.success ? refusal(lead.state, parsed.data, lead.policy) : null;
+    if (!parsed.success || refused) {
+      wf.log.warn('engagement refused', { leadId: lead.state.leadId, why: refused?.message ?? 'malformed engagement' });
       return;
     }
-    await refreshPolicyIfRecycled();
-    apply(parsed.data);
+    await lead.refreshPolicyIfRecycled();
+    lead.apply(parsed.data, { receivedAt: m.receivedAt });
   });
-  handle(acceptLead, 'accept');
-  handle(rejectLead, 'reject');
-  handle(logContactAttempt, 'contact');
-  handle(qualifyLead, 'qualify');
-  handle(convertLead, 'convert');
-  handle(disqualifyLead, 'disqualify');
-  handle(reassignLead, 'reassign');
-  handle(reviewLead, 'review');
-  wf.setHandler(leadState, () => toLeadView(state));
+  action(acceptLead, 'accept');
+  action(rejectLead, 'reject');
+  action(logContactAttempt, 'contact');
+  action(qualifyLead, 'qualify');
+  action(convertLead, 'convert');
+  action(disqualifyLead, 'disqualify');
+  action(reassignLead, 'reassign');
+  action(reviewLead, 'review');
+  wf.setHandler(leadState, () => toLeadView(lead.state));
+}
 
-  const writeToSalesforce = (effects: Effect[]) =>
-    effects.map((effect) => ({
-      effectId: effect.id,
-      done:
-        effect.type === 'syncLead'
-          ? salesforce.syncLead({ id: effect.id, lead: effect.lead })
-          : effect.type === 'upsertTask'
-            ? salesforce.upsertTask({ id: effect.id, task: effect.task })
-            : Promise.resolve(),
-    }));
-  const ledgerWriter = wf.patched(PATCH_LOCAL_LEDGER) ? localLedger : ledger;
-  const drains = [
-    outbox.drain('lead', 1, writeToSalesforce),
-    outbox.drain('tasks', TASKS_AT_ONCE, writeToSalesforce),
-    outbox.drain('ledger', 100, (effects) => [
-      { effectId: effects[0]!.id, done: ledgerWriter.appendAudit(effects.flatMap((e) => (e.type === 'ledger' ? [e.event] : []))) },
-    ]),
-  ];
-
-  publish();
-  while (!isClosed(state)) {
-    if (wf.workflowInfo().continueAsNewSuggested) {
-      await outbox.pause();
-      await wf.condition(wf.allHandlersFinished);
-      return wf.continueAsNew<typeof leadLifecycle>({ leadId: input.leadId, policy, carried: { state, outbox: outbox.pending() } });
-    }
-    changed = false;
-    const deadline = nextDeadline(state, policy);
-    if (deadline !== null && deadline <= Date.now()) {
-      apply({ type: 'tick' });
-      continue;
-    }
-    const wake = wf.patched(PATCH_TIMER_FOLLOWS_DEADLINE)
-      ? () => isClosed(state) || nextDeadline(state, policy) !== deadline || wf.workflowInfo().continueAsNewSuggested
-      : () => changed || wf.workflowInfo().continueAsNewSuggested;
-    if (deadline === null) await wf.condition(wake);
-    else await wf.condition(wake, deadline - Date.now());
+/** Search attributes follow the state once per activation, with only the attributes that changed. */
+async function publishSearchAttributes(lead: LeadRun): Promise<void> {
+  for (;;) {
+    await wf.condition(() => lead.dirty || lead.closing);
+    if (lead.dirty) lead.publish();
+    if (lead.closing) return;
   }
+}
 
-  await wf.condition(wf.allHandlersFinished);
-  outbox.close();
-  await Promise.all(drains);
-  return toLeadView(state);
+/** The effects lane: one batch in flight at a time, beside the message loop (see outbox.ts). */
+async function sendEffects(lead: LeadRun): Promise<void> {
+  const { outbox } = lead;
+  for (;;) {
+    const wait = outbox.waitMs(Date.now());
+    const go = () => outbox.ready(Date.now()) || (lead.closing && outbox.empty);
+    if (wait === null) await wf.condition(go);
+    else await wf.condition(go, wait);
+    if (lead.closing && outbox.empty) return;
+    if (!outbox.ready(Date.now())) continue;
+    const batch = outbox.take();
+    const hasLeadSync = batch.salesforce.some((e) => e.type === 'syncLead');
+    const result = await applyEffects(batch);
+    const rejected = outbox.settle(result, Date.now());
+    for (const failure of rejected) {
+      lead.apply({ type: 'writeFailed', effectId: failure.effectId, target: 'salesforce', code: failure.code, message: failure.message });
+    }
+    if (hasLeadSync && result.synced) lead.apply({ type: 'salesforceSynced', syncError: result.synced.syncError });
+  }
 }
 
 function refusedFailure(type: string, message: string, details?: unknown): wf.ApplicationFailure {
   return wf.ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] });
-}
-
-function stripReceived<T extends object>(body: T): Omit<T, 'receivedAt'> {
-  const { receivedAt: _ignored, ...rest } = body as T & { receivedAt?: string };
-  return rest;
-}
-
-/** The API stamps its receive time; a client of the workflow that does not gets workflow time. */
-function withReceived<T extends object>(body: T): T & { receivedAt: string } {
-  const receivedAt = (body as { receivedAt?: unknown }).receivedAt;
-  return { ...body, receivedAt: typeof receivedAt === 'string' ? receivedAt : new Date(Date.now()).toISOString() };
-}
-
-type Target = 'lead' | 'tasks' | 'ledger';
-type Unit = { effectId: string; done: Promise<unknown> };
-
-/**
- * Effects wait here and run in order per target, beside the message loop, so a Salesforce outage
- * never blocks the clocks or the ledger: the lead's own writes one at a time and in order (a later
- * snapshot supersedes a waiting one), tasks several at once (each its own record), ledger rows in
- * batches. A non-retryable failure is fed back to the state machine.
- */
-class Outbox {
-  private readonly queues: Record<Target, Effect[]> = { lead: [], tasks: [], ledger: [] };
-  private readonly busy: Record<Target, boolean> = { lead: false, tasks: false, ledger: false };
-  private paused = false;
-  private closed = false;
-
-  constructor(
-    carried: Effect[],
-    private readonly recordFailure: (event: LeadEvent) => unknown,
-    private readonly tasksApart: boolean,
-  ) {
-    this.push(carried);
-  }
-
-  private targetOf(effect: Effect): Target {
-    if (effect.type === 'ledger') return 'ledger';
-    return effect.type === 'upsertTask' && this.tasksApart ? 'tasks' : 'lead';
-  }
-
-  push(effects: Effect[]): void {
-    for (const effect of effects) {
-      const queue = this.queues[this.targetOf(effect)];
-      if (effect.type === 'syncLead') {
-        const superseded = queue.findIndex((e, i) => e.type === 'syncLead' && (i > 0 || !this.busy.lead));
-        if (superseded >= 0) queue.splice(superseded, 1);
-      }
-      queue.push(effect);
-    }
-  }
-
-  pending(): Effect[] {
-    return [...this.queues.lead, ...this.queues.tasks, ...this.queues.ledger];
-  }
-
-  async pause(): Promise<void> {
-    this.paused = true;
-    await wf.condition(() => !this.busy.lead && !this.busy.tasks && !this.busy.ledger);
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-
-  async drain(target: Target, take: number, run: (batch: Effect[]) => Unit[]): Promise<void> {
-    const queue = this.queues[target];
-    for (;;) {
-      await wf.condition(() => !this.paused && (queue.length > 0 || this.closed));
-      if (queue.length === 0) return;
-      const batch = queue.slice(0, take);
-      this.busy[target] = true;
-      await Promise.all(run(batch).map((unit) => unit.done.catch((err: unknown) => this.failed(target, unit.effectId, err))));
-      this.busy[target] = false;
-      queue.splice(0, batch.length);
-    }
-  }
-
-  private failed(target: Target, effectId: string, err: unknown): void {
-    const cause = err instanceof wf.ActivityFailure ? err.cause : err;
-    const code = cause instanceof wf.ApplicationFailure ? (cause.type ?? 'ERROR') : 'ERROR';
-    const message = cause instanceof Error ? cause.message : String(cause);
-    this.recordFailure({ type: 'writeFailed', effectId, target: target === 'ledger' ? 'ledger' : 'salesforce', code, message });
-  }
 }

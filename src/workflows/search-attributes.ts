@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LeadState } from '../domain/state';
 
-/** DESIGN §3.2: within the dev server's limits (10 Keyword, 3 Datetime, 3 Int, 3 Double); no PII. */
+/** docs/contracts/temporal.md: within the dev server's limits (10 Keyword, 3 Datetime, 3 Int, 3 Double); no PII. */
 export const searchAttributes = {
   stage: defineSearchAttributeKey('HandoffStage', SearchAttributeType.KEYWORD),
   kind: defineSearchAttributeKey('HandoffKind', SearchAttributeType.KEYWORD),
@@ -10,6 +10,8 @@ export const searchAttributes = {
   slaStatus: defineSearchAttributeKey('HandoffSlaStatus', SearchAttributeType.KEYWORD),
   recycleReason: defineSearchAttributeKey('HandoffRecycleReason', SearchAttributeType.KEYWORD),
   policyVersion: defineSearchAttributeKey('HandoffPolicyVersion', SearchAttributeType.KEYWORD),
+  /** The Salesforce error code of the lead's last failing write (no message: it may carry data). */
+  syncError: defineSearchAttributeKey('HandoffSyncError', SearchAttributeType.KEYWORD),
   qualifiedAt: defineSearchAttributeKey('HandoffQualifiedAt', SearchAttributeType.DATETIME),
   slaDueAt: defineSearchAttributeKey('HandoffSlaDueAt', SearchAttributeType.DATETIME),
   firstTouchAt: defineSearchAttributeKey('HandoffFirstTouchAt', SearchAttributeType.DATETIME),
@@ -23,6 +25,11 @@ export const SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
 
 const date = (iso: string | null): Date | null => (iso ? new Date(iso) : null);
 
+/**
+ * The numbers that move with every engagement or touch are bucketed, so an upsert (a billable
+ * action) follows a change someone would query for: intent to the nearest 10, contact attempts as
+ * 0, 1, 2 … up to 5 then "5 or more".
+ */
 export function searchAttributeValues(s: LeadState): SearchAttributeUpdatePair[] {
   const a = searchAttributes;
   return [
@@ -33,12 +40,29 @@ export function searchAttributeValues(s: LeadState): SearchAttributeUpdatePair[]
     { key: a.slaStatus, value: s.sla.status },
     { key: a.recycleReason, value: s.recycle?.reason ?? null },
     { key: a.policyVersion, value: s.policyVersion },
+    { key: a.syncError, value: s.syncError?.code ?? null },
     { key: a.qualifiedAt, value: date(s.qualifiedAt) },
     { key: a.slaDueAt, value: date(s.sla.dueAt) },
     { key: a.firstTouchAt, value: date(s.sla.firstTouchAt) },
     { key: a.breaches, value: s.sla.breaches },
-    { key: a.contactAttempts, value: s.cadence.attempts },
+    { key: a.contactAttempts, value: Math.min(s.cadence.attempts, 5) },
     { key: a.fitScore, value: s.fitScore },
-    { key: a.intentScore, value: s.intentScore },
+    { key: a.intentScore, value: Math.round(s.intentScore / 10) * 10 },
   ] as SearchAttributeUpdatePair[];
+}
+
+/** Remembers what was upserted last, so each upsert carries only what changed (none when nothing did). */
+export class SearchAttributeTracker {
+  private last = new Map<string, string>();
+
+  changed(s: LeadState): SearchAttributeUpdatePair[] {
+    const out: SearchAttributeUpdatePair[] = [];
+    for (const pair of searchAttributeValues(s)) {
+      const value = JSON.stringify(pair.value);
+      if (this.last.get(pair.key.name) === value) continue;
+      this.last.set(pair.key.name, value);
+      out.push(pair);
+    }
+    return out;
+  }
 }

@@ -5,28 +5,29 @@ import {
   contactAttemptSchema,
   convertSchema,
   disqualifySchema,
+  type LeadEvent,
   qualifySchema,
   reassignSchema,
   rejectSchema,
+  reopenSchema,
   reviewSchema,
 } from '../../domain/inputs';
 import { leadViewSchema } from '../../domain/state';
 import type { Role } from '../auth';
 import type { ApiContext } from '../context';
-import { validationFailed, type Issue } from '../errors';
-import { disqualifyIssues, rejectIssues } from '../policy-checks';
+import { validationFailed } from '../errors';
+import { policyIssues } from '../policy-checks';
 import { defineRoute } from '../route';
 import type { ActionBody, LeadAction } from '../temporal';
 import { leadParamsSchema } from './leads';
 
-type ActionInput<A extends LeadAction> = Omit<ActionBody<A>, 'receivedAt'>;
-
 interface ActionSpec<A extends LeadAction> {
   action: A;
+  /** The domain's name of the action (the path segment may differ). */
+  event: LeadEvent['type'];
   roles: readonly Role[];
   summary: string;
-  schema: z.ZodType<ActionInput<A>>;
-  check?: (body: ActionInput<A>, ctx: ApiContext) => Issue[];
+  schema: z.ZodType<ActionBody<A>, unknown>;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -57,39 +58,57 @@ function actionRoute<A extends LeadAction>(app: Parameters<FastifyPluginAsync<Ap
     errors: [400, 404, 409, 413, 503],
     handler: async ({ body, params, request }) => {
       const key = idempotencyKey(request);
-      const issues = spec.check?.(body, ctx) ?? [];
+      const issues = policyIssues({ ...(body as object), type: spec.event } as LeadEvent, ctx.deps.policy);
       if (issues.length > 0) throw validationFailed(issues);
-      const message = { ...body, receivedAt: request.receivedAt } as ActionBody<A>;
-      return ctx.leads.act(params.leadId, spec.action, message, key);
+      return ctx.leads.act(params.leadId, spec.action, body, request.receivedAt, key);
     },
   });
 }
 
 /** Sales and RevOps actions: Temporal updates whose validators refuse what the stage does not allow (409). */
 export const leadActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  actionRoute(app, ctx, { action: 'accept', roles: ['sales'], summary: 'Accept an MQL (MQL → SAL)', schema: acceptSchema });
+  actionRoute(app, ctx, { action: 'accept', event: 'accept', roles: ['sales'], summary: 'Accept an MQL (MQL → SAL); stops the first-touch clock', schema: acceptSchema });
   actionRoute(app, ctx, {
     action: 'reject',
+    event: 'reject',
     roles: ['sales'],
-    summary: 'Reject a lead back to marketing with a reason (→ RECYCLED)',
+    summary: 'Reject a lead back to marketing with a reason (→ RECYCLED); stops the first-touch clock; notes required for OTHER',
     schema: rejectSchema,
-    check: (body, { deps }) => rejectIssues(body, deps.policy),
   });
   actionRoute(app, ctx, {
     action: 'contact-attempts',
+    event: 'contact',
     roles: ['sales'],
-    summary: 'Log a contact attempt (the first one is the first touch)',
+    summary: 'Log a contact attempt (in MQL it accepts the lead and stops the first-touch clock)',
     schema: contactAttemptSchema,
   });
-  actionRoute(app, ctx, { action: 'qualify', roles: ['sales'], summary: 'Qualify with BANT (SAL → SQL)', schema: qualifySchema });
-  actionRoute(app, ctx, { action: 'convert', roles: ['sales'], summary: 'Convert to an opportunity (SQL → CONVERTED)', schema: convertSchema });
+  actionRoute(app, ctx, { action: 'qualify', event: 'qualify', roles: ['sales'], summary: 'Qualify with BANT (SAL → SQL)', schema: qualifySchema });
+  actionRoute(app, ctx, { action: 'convert', event: 'convert', roles: ['sales'], summary: 'Convert to an opportunity (SQL → CONVERTED)', schema: convertSchema });
   actionRoute(app, ctx, {
     action: 'disqualify',
+    event: 'disqualify',
     roles: ['sales', 'revops'],
-    summary: 'Disqualify a lead (terminal)',
+    summary: 'Disqualify a lead (final until RevOps reopens it); notes required for OTHER',
     schema: disqualifySchema,
-    check: (body) => disqualifyIssues(body),
   });
-  actionRoute(app, ctx, { action: 'reassign', roles: ['sales', 'revops'], summary: 'Reassign to another owner', schema: reassignSchema });
-  actionRoute(app, ctx, { action: 'review', roles: ['revops'], summary: 'Decide a lead in REVIEW (route, nurture, disqualify)', schema: reviewSchema });
+  actionRoute(app, ctx, { action: 'reassign', event: 'reassign', roles: ['sales', 'revops'], summary: 'Reassign to another owner', schema: reassignSchema });
+  actionRoute(app, ctx, { action: 'review', event: 'review', roles: ['revops'], summary: 'Decide a lead in REVIEW (route, nurture, disqualify)', schema: reviewSchema });
+
+  defineRoute(app, ctx, {
+    method: 'POST',
+    url: '/v1/leads/:leadId/reopen',
+    operationId: 'reopenLead',
+    summary: 'Reopen a CONVERTED or DISQUALIFIED lead: a new cycle with its own audit rows (ids seen before still count once)',
+    tag: 'Sales and RevOps actions',
+    access: { kind: 'roles', roles: ['revops'] },
+    params: leadParamsSchema,
+    body: reopenSchema,
+    headers: { 'Idempotency-Key': 'Retries with the same key are answered once' },
+    responses: { 200: { description: 'The lead state after the reopen', schema: leadViewSchema } },
+    errors: [400, 404, 409, 413, 503],
+    handler: async ({ body, params, request }) => {
+      const key = idempotencyKey(request) ?? `${request.receivedAt}:${body.actorId}`;
+      return ctx.leads.reopen(params.leadId, body, request.receivedAt, `reopen:${key}`);
+    },
+  });
 };

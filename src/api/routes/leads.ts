@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { engagementSchema, idSchema, triggerSchema } from '../../domain/inputs';
+import { engagementSchema, leadIdSchema, triggerSchema } from '../../domain/inputs';
 import { leadViewSchema } from '../../domain/state';
 import type { ApiContext } from '../context';
 import { validationFailed } from '../errors';
-import { engagementIssues, triggerIssues } from '../policy-checks';
+import { policyIssues } from '../policy-checks';
 import { bindLeadToLogs, defineRoute } from '../route';
 
-export const leadParamsSchema = z.object({ leadId: idSchema }).strict();
+export const leadParamsSchema = z.object({ leadId: leadIdSchema }).strict();
 
 export const engagementAcceptedSchema = z.object({ accepted: z.literal(true), leadId: z.string(), eventId: z.string() });
 
@@ -27,9 +27,9 @@ export const leadRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     errors: [400, 409, 413, 503],
     handler: async ({ body, request, reply }) => {
       bindLeadToLogs(request, reply, body.leadId);
-      const issues = triggerIssues(body, ctx.deps.policy);
+      const issues = policyIssues({ type: 'trigger', trigger: body }, ctx.deps.policy);
       if (issues.length > 0) throw validationFailed(issues);
-      return ctx.leads.ingestTrigger({ ...body, receivedAt: request.receivedAt });
+      return ctx.leads.ingestTrigger(body, request.receivedAt);
     },
   });
 
@@ -43,11 +43,11 @@ export const leadRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     params: leadParamsSchema,
     body: engagementSchema,
     responses: { 202: { description: 'Handed to the lead workflow', schema: engagementAcceptedSchema } },
-    errors: [400, 404, 413, 503],
+    errors: [400, 404, 409, 413, 503],
     handler: async ({ body, params, request, reply }) => {
-      const issues = engagementIssues(body, ctx.deps.policy);
+      const issues = policyIssues({ type: 'engagement', engagement: body }, ctx.deps.policy);
       if (issues.length > 0) throw validationFailed(issues);
-      await ctx.leads.recordEngagement(params.leadId, { ...body, receivedAt: request.receivedAt });
+      await ctx.leads.recordEngagement(params.leadId, body, request.receivedAt);
       reply.code(202);
       return { accepted: true, leadId: params.leadId, eventId: body.eventId };
     },

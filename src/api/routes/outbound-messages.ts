@@ -11,7 +11,7 @@ import {
   OutboundMessageError,
   parseOutboundMessage,
 } from '../outbound-message';
-import { triggerIssues } from '../policy-checks';
+import { policyIssues } from '../policy-checks';
 import { defineRoute } from '../route';
 
 const XML = 'text/xml; charset=utf-8';
@@ -105,7 +105,7 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
           continue;
         }
         const parsed = triggerSchema.safeParse(notificationToTrigger(notification, fieldMap, receivedAt));
-        const problems = parsed.success ? triggerIssues(parsed.data, deps.policy) : zodIssues('body', parsed.error);
+        const problems = parsed.success ? policyIssues({ type: 'trigger', trigger: parsed.data }, deps.policy) : zodIssues('body', parsed.error);
         if (problems.length > 0) issues.push(...problems.map(at));
         else if (parsed.success) triggers.push(parsed.data);
       }
@@ -117,7 +117,7 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
       const failures: unknown[] = [];
       await forEachConcurrently(triggers, HAND_OFF_CONCURRENCY, async (trigger) => {
         try {
-          await leads.ingestTrigger({ ...trigger, receivedAt });
+          await leads.ingestTrigger(trigger, receivedAt);
           handed.add(trigger.eventId);
         } catch (err) {
           // The workflow's refusal is a final answer: a retry by Salesforce would get the same one.

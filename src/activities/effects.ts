@@ -1,0 +1,82 @@
+import { asyncLocalStorage } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import type { Ledger } from '../audit/ledger';
+import type { SalesforceEffect } from '../domain/effects';
+import { classifyError, redactMessage } from '../salesforce/errors';
+import type { SalesforceWriter } from '../salesforce/writer';
+import type { BatchResult, EffectBatch, WriteOutcome } from '../workflows/outbox';
+
+export type EffectsActivityDeps = { ledger: Ledger; salesforce: SalesforceWriter; logger: Logger };
+
+/** ApplicationFailure type of an audit event the ledger refuses as malformed (retrying cannot help). */
+export const INVALID_AUDIT_EVENT = 'INVALID_AUDIT_EVENT';
+
+/**
+ * One batch of a lead's committed effects: the ledger rows first (idempotent on their ids, so a
+ * retry inserts nothing twice; a ledger failure fails the activity and Temporal retries it), then
+ * the Salesforce writes, upserts before closes. A Salesforce failure never fails the activity: it
+ * is given back to the workflow, retryable or not, so the ledger is never held behind Salesforce.
+ */
+export function createEffectsActivities(deps: EffectsActivityDeps) {
+  return {
+    async applyEffects(batch: EffectBatch): Promise<BatchResult> {
+      await appendLedger(deps.ledger, batch);
+      const failed: WriteOutcome[] = [];
+      let synced: BatchResult['synced'];
+      const run = async (effect: SalesforceEffect): Promise<void> => {
+        try {
+          if (effect.type === 'syncLead') {
+            await deps.salesforce.updateLead(effect.lead);
+            synced = { syncError: null };
+          } else if (effect.type === 'upsertTask') await deps.salesforce.upsertTask(effect.task);
+          else await deps.salesforce.closeTask(effect.close);
+        } catch (err) {
+          failed.push(outcomeOf(err, effect, batch, deps.logger));
+        }
+      };
+      await Promise.all(batch.salesforce.filter((e) => e.type !== 'closeTask').map(run));
+      await Promise.all(batch.salesforce.filter((e) => e.type === 'closeTask').map(run));
+      return synced ? { failed, synced } : { failed };
+    },
+  };
+}
+
+async function appendLedger(ledger: Ledger, batch: EffectBatch): Promise<void> {
+  if (batch.ledger.length === 0) return;
+  try {
+    await ledger.append(batch.ledger);
+  } catch (err) {
+    if (!(err instanceof ZodError)) throw err;
+    throw ApplicationFailure.create({
+      type: INVALID_AUDIT_EVENT,
+      message: `audit event refused: ${err.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+      nonRetryable: true,
+      details: [{ eventIds: batch.ledger.map((e) => e.id) }],
+    });
+  }
+}
+
+function outcomeOf(err: unknown, effect: SalesforceEffect, batch: EffectBatch, logger: Logger): WriteOutcome {
+  const error = classifyError(err);
+  const message = redactMessage(error.message);
+  const info = asyncLocalStorage.getStore()?.info;
+  const entry = {
+    effectId: effect.id,
+    write: effect.type,
+    leadId: batch.leadId,
+    workflowId: batch.workflowId,
+    attempt: info?.attempt,
+    sfErrorCode: error.code,
+    retryable: error.retryable,
+    fields: error.fields,
+    error: message,
+  };
+  if (error.retryable) logger.warn(entry, 'salesforce write failed; will retry');
+  else logger.error(entry, 'salesforce write rejected');
+  return { effectId: effect.id, code: error.code, message: `${error.code}: ${message}`, retryable: error.retryable };
+}
