@@ -14,18 +14,24 @@ import { ms, type StepContext } from './step-context';
  * when something happens to the lead, and time alone costs nothing.
  */
 
-const STEP_FRACTION = 8;
+const STEP_FRACTION = 2;
 const HORIZON_HALF_LIVES = 64;
 
-/** The first instant after `from` at which the (rounded) intent score is under `level`, or null within the horizon. */
+/**
+ * The first instant after `from` at which the (rounded) intent score is under `level`, or null
+ * within the horizon. Scans in steps of half the shortest half-life (a sum of exponentials with
+ * mixed signs can dip and rise), then bisects to the millisecond; the scan ends early once the
+ * positive parts alone are under the level, since the crossing is then behind.
+ */
 export function fallsUnder(inputs: IntentInputs, from: number, level: number, policy: Policy): number | null {
   const under = (t: number) => scoreIntent(inputs, t, policy) < level;
   if (under(from)) return from;
-  const halfLives = [durationMs(policy.scoring.intent.reportedHalfLife), ...inputs.intentEvents.map((e) => e.halfLifeMs)];
+  const halfLives = [...(inputs.intentBase ? [durationMs(policy.scoring.intent.reportedHalfLife)] : []), ...inputs.intentEvents.map((e) => e.halfLifeMs)];
+  if (halfLives.length === 0) return null;
   const step = Math.max(1, Math.floor(Math.min(...halfLives) / STEP_FRACTION));
   const horizon = from + Math.max(...halfLives) * HORIZON_HALF_LIVES;
   let lo = from;
-  for (let t = from + step; t <= horizon; lo = t, t += step) {
+  for (let t = from + step; t <= horizon + step; lo = t, t += step) {
     if (!under(t)) continue;
     let hi = t;
     while (hi - lo > 1) {

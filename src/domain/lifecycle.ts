@@ -80,10 +80,10 @@ function dedupeKey(received: Received): string | null {
 /** The lifecycle state machine: (state, received event, now, policy) → { state, effects }, or a refusal. */
 export function step(state: LeadState, received: Received, now: number, policy: Policy): StepResult {
   const event = received.event;
-  const key = dedupeKey(received);
-  if (key !== null && alreadySeen(state, key)) return { ok: true, state, effects: [] };
   const refused = refusal(state, event, policy);
   if (refused) return { ok: false, refusal: refused };
+  const key = dedupeKey(received);
+  if (key !== null && alreadySeen(state, key)) return { ok: true, state, effects: [] };
 
   const ctx = new StepContext(structuredCloneJson(state), now, policy, received.requestId);
   const before = leadRecordOf(state);

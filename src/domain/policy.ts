@@ -169,7 +169,7 @@ export const policySchema = z
         within: clockedDurationSchema,
         minChannels: z.number().int().positive(),
         /** A touch counts toward the cadence only this long after the last counted one (closer ones are still recorded). */
-        minSpacing: clockedDurationSchema.prefault({ within: '4h', clock: 'business' }),
+        minSpacing: clockedDurationSchema.prefault({ within: '4h', clock: 'calendar' }),
         /** After the last required touch, how long a reply may still come before the lead is UNRESPONSIVE. */
         waitAfterLastTouch: clockedDurationSchema.prefault({ within: '1d', clock: 'business' }),
       })

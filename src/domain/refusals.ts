@@ -2,7 +2,7 @@ import { ACTIONS, type Action, type Engagement, type LeadEvent, type Trigger } f
 import type { Stage } from './model';
 import type { Policy } from './policy';
 import type { LeadState } from './state';
-import { ALLOWED_ACTIONS, CLOSED_STAGES, describeAllowed, TRANSITIONS } from './transitions';
+import { ALLOWED_ACTIONS, CLOSED_STAGES, describeAllowed, SALESFORCE_CONVERSION_STAGES, TRANSITIONS } from './transitions';
 
 /**
  * Why an event cannot be applied: `LEAD_CLOSED` and `INVALID_TRANSITION` (409) depend on the
@@ -72,17 +72,9 @@ export function refusal(state: LeadState, event: LeadEvent, policy: Policy): Ref
   if (violated) return violated;
   if (!isAction(event.type)) return null;
   const allowed = ALLOWED_ACTIONS[stage];
-  const moves = TRANSITIONS[stage][event.type];
-  const fromSalesforceOnly = event.type === 'convert' && stage !== 'SQL' && !event.inSalesforce;
-  if (!moves || fromSalesforceOnly) {
-    return {
-      code: 'INVALID_TRANSITION',
-      message: `cannot ${event.type} lead ${state.leadId} in stage ${stage} (${describeAllowed(stage)}${
-        fromSalesforceOnly ? '; convert before SQL only when the Lead was converted in Salesforce' : ''
-      })`,
-      stage,
-      allowed,
-    };
+  const convertedInSalesforce = event.type === 'convert' && event.inSalesforce === true && SALESFORCE_CONVERSION_STAGES.includes(stage);
+  if (!TRANSITIONS[stage][event.type] && !convertedInSalesforce) {
+    return { code: 'INVALID_TRANSITION', message: `cannot ${event.type} lead ${state.leadId} in stage ${stage} (${describeAllowed(stage)})`, stage, allowed };
   }
   return null;
 }

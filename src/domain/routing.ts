@@ -65,29 +65,28 @@ export function applyTrigger(ctx: StepContext, t: Trigger): void {
   });
   remember(s, t.eventId);
   ctx.refreshIntent();
-  ctx.audit('TRIGGER_RECEIVED', 'crm', {
-    eventId: t.eventId,
-    occurredAt: t.occurredAt,
-    activityEventIds: activityIds,
-    fitScore: s.fitScore,
-    intentScore: s.intentScore,
-  });
+  ctx.stampFirstRow({ eventId: t.eventId, ...(activityIds.length ? { activityEventIds: activityIds } : {}) });
 
   const derived = t.kind ?? kindOfEvents(s.intentEvents.map((e) => e.type), ctx.policy);
   if (s.cycle === 0 || isMarketingStage(s)) {
     if (t.ownerId) s.ownerId = t.ownerId;
-    qualifyIfReady(ctx, derived, t.kind !== undefined, 'crm', t.eventId);
-    return;
+    qualifyIfReady(ctx, derived, t.kind !== undefined, 'crm');
+  } else {
+    upgradeKind(ctx, derived, 'crm');
+    if (t.ownerId !== undefined && t.ownerId !== s.ownerId) reassignOwner(ctx, t.ownerId, 'crm', 'owner changed in the CRM');
   }
-  upgradeKind(ctx, derived, 'crm');
-  if (t.ownerId !== undefined && t.ownerId !== s.ownerId) reassignOwner(ctx, t.ownerId, 'crm', 'owner changed in the CRM');
+  // Never silently: a trigger that moved nothing (a cool-off holds, or it only added facts) is recorded too.
+  if (!ctx.audited) {
+    const held = inCoolOff(s, ctx.now) ? { coolOffUntil: s.recycle!.coolOffUntil, held: 'recycled: the cool-off holds until then' } : {};
+    ctx.audit('TRIGGER_RECEIVED', 'crm', { occurredAt: t.occurredAt, fitScore: s.fitScore, intentScore: s.intentScore, ...held });
+  }
 }
 
 /** Engagement from marketing automation: more intent, maybe a raised hand; always recorded. */
 export function applyEngagement(ctx: StepContext, e: Engagement): void {
   const s = ctx.s;
-  remember(s, e.eventId);
   addIntentEvent(ctx, e);
+  remember(s, e.eventId);
   ctx.refreshIntent();
   const kind = kindOfEventType(e.type, ctx.policy);
   const held = inCoolOff(s, ctx.now) && !breaksCoolOff(ctx, kind);
@@ -102,7 +101,7 @@ export function applyEngagement(ctx: StepContext, e: Engagement): void {
       ctx.audit('COOL_OFF_BROKEN', null, { eventId: e.eventId, type: e.type, kind, coolOffUntil: s.recycle!.coolOffUntil });
       s.recycle = { ...s.recycle!, coolOffUntil: ctx.nowIso };
     }
-    qualifyIfReady(ctx, strongerKind(kindOfEvents(s.intentEvents.map((x) => x.type), ctx.policy), kind), false, null, e.eventId);
+    qualifyIfReady(ctx, strongerKind(kindOfEvents(s.intentEvents.map((x) => x.type), ctx.policy), kind), false, null);
     return;
   }
   upgradeKind(ctx, kind, null);
@@ -112,11 +111,11 @@ export function applyEngagement(ctx: StepContext, e: Engagement): void {
  * The 2×2 router, applied while marketing owns the lead and no cool-off holds. An explicit kind
  * from the CRM means the CRM already qualified the lead (a Flow or a rep pushed it to sales).
  */
-function qualifyIfReady(ctx: StepContext, kind: Kind, explicit: boolean, actor: string | null, eventId: string): void {
+function qualifyIfReady(ctx: StepContext, kind: Kind, explicit: boolean, actor: string | null): void {
   const s = ctx.s;
   if (inCoolOff(s, ctx.now)) return;
   const decision = explicit ? 'route' : route(s.fitScore, s.intentScore, ctx.policy);
-  const scores = { fitScore: s.fitScore, intentScore: s.intentScore, eventId };
+  const scores = { fitScore: s.fitScore, intentScore: s.intentScore };
   if (decision === 'route') {
     handToSales(ctx, kind, explicit, actor);
     return;

@@ -42,14 +42,26 @@ type TaskSpec = Omit<HandoffTask, 'externalId' | 'leadId' | 'packet' | 'reminder
  */
 export class StepContext {
   readonly effects: Effect[] = [];
-  private stamped = false;
+  private stamp: Record<string, unknown> | null;
 
   constructor(
     readonly s: LeadState,
     readonly now: number,
     readonly policy: Policy,
-    private readonly requestId: string | null = null,
-  ) {}
+    requestId: string | null = null,
+  ) {
+    this.stamp = requestId === null ? null : { requestId };
+  }
+
+  /** Ids the step's first audit row carries (the ledger's memory of what was seen). */
+  stampFirstRow(ids: Record<string, unknown>): void {
+    this.stamp = { ...this.stamp, ...ids };
+  }
+
+  /** True once the step wrote an audit row. */
+  get audited(): boolean {
+    return this.effects.some((e) => e.type === 'ledger');
+  }
 
   get nowIso(): string {
     return iso(this.now);
@@ -84,8 +96,7 @@ export class StepContext {
   /** Records a lifecycle event: an audit ledger row and a history entry, both at server time. */
   audit(type: AuditEventType, actor: string | null, detail: Record<string, unknown> = {}): void {
     const id = this.nextId();
-    const stamp = this.requestId !== null && !this.stamped ? { requestId: this.requestId } : {};
-    this.stamped = true;
+    const stamped = { ...detail, ...(this.audited ? {} : (this.stamp ?? {})) };
     this.effects.push({
       type: 'ledger',
       id,
@@ -98,11 +109,11 @@ export class StepContext {
         actor,
         cycle: this.s.cycle,
         policyVersion: this.s.policyVersion,
-        detail: { ...detail, ...stamp },
+        detail: stamped,
         lead: snapshotOf(this.s),
       },
     });
-    this.s.history.push({ at: this.nowIso, type, ...(actor ? { actor } : {}), ...(Object.keys(detail).length ? { detail } : {}) });
+    this.s.history.push({ at: this.nowIso, type, ...(actor ? { actor } : {}), ...(Object.keys(stamped).length ? { detail: stamped } : {}) });
     if (this.s.history.length > HISTORY_LIMIT) this.s.history.splice(0, this.s.history.length - HISTORY_LIMIT);
   }
 

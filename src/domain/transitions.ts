@@ -15,7 +15,6 @@ export const TRANSITIONS: Record<Stage, Partial<Record<Action, readonly Stage[]>
     reject: ['RECYCLED'],
     reassign: ['MQL'],
     disqualify: ['DISQUALIFIED'],
-    convert: ['CONVERTED'],
   },
   SAL: {
     contact: ['SAL', 'RECYCLED'],
@@ -23,7 +22,6 @@ export const TRANSITIONS: Record<Stage, Partial<Record<Action, readonly Stage[]>
     reject: ['RECYCLED'],
     reassign: ['SAL'],
     disqualify: ['DISQUALIFIED'],
-    convert: ['CONVERTED'],
   },
   SQL: { contact: ['SQL'], convert: ['CONVERTED'], reject: ['RECYCLED'], reassign: ['SQL'], disqualify: ['DISQUALIFIED'] },
   RECYCLED: { disqualify: ['DISQUALIFIED'] },
@@ -35,6 +33,9 @@ export const ALLOWED_ACTIONS = Object.fromEntries(STAGES.map((stage) => [stage, 
   Stage,
   readonly Action[]
 >;
+
+/** A rep who converts the Lead in Salesforce closes it from any sales stage (read by the activity poller). */
+export const SALESFORCE_CONVERSION_STAGES: readonly Stage[] = ['MQL', 'SAL', 'SQL'];
 
 /** Stages that end the workflow: only a deliberate reopen by RevOps starts a new cycle. */
 export const CLOSED_STAGES: readonly Stage[] = ['CONVERTED', 'DISQUALIFIED'];

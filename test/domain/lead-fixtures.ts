@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { AuditEvent, Effect, HandoffTask, LeadRecord } from '../../src/domain/effects';
-import type { Engagement, LeadEvent, Trigger } from '../../src/domain/inputs';
+import type { Engagement, LeadEvent, Received, Trigger } from '../../src/domain/inputs';
 import { isClosed, newLead, nextDeadline, step } from '../../src/domain/lifecycle';
 import type { Firmographics } from '../../src/domain/model';
 import type { Policy } from '../../src/domain/policy';
@@ -14,7 +14,7 @@ export const NEW_YORK = 'America/New_York';
 /** Monday 2026-11-23 09:00 in New York (EST, UTC−5): the opening of a working week. */
 export const MON_0900 = Date.parse('2026-11-23T14:00:00Z');
 
-export const TEAM = { fallbackOwnerId: '00G000000000001AAA', managerId: '005000000000001AAA' } as const;
+export const TEAM = { fallbackOwnerId: '00G000000000001EAA', managerId: '005000000000001AAA' } as const;
 
 /** A wall-clock time in New York ("2026-11-25T16:30") as epoch milliseconds. */
 export function ny(local: string): number {
@@ -56,9 +56,15 @@ export const activity = (type: string, at: number) => ({ type, occurredAt: iso(a
 
 export type Applied = { state: LeadState; effects: Effect[] };
 
-/** Steps and insists the event is accepted. */
+/** An event as the workflow hands it to the domain: received at `now` unless the test says otherwise. */
+export function received(event: LeadEvent, now: number, receivedAt = iso(now), requestId: string | null = null): Received {
+  return { event, receivedAt, requestId };
+}
+
+/** Steps and insists the event is accepted; an event may carry the API's `receivedAt` for the test's convenience. */
 export function apply(state: LeadState, event: LeadEvent, now: number, policy: Policy): Applied {
-  const result = step(state, event, now, policy);
+  const { receivedAt, ...bare } = event as LeadEvent & { receivedAt?: string };
+  const result = step(state, received(bare as LeadEvent, now, receivedAt), now, policy);
   if (!result.ok) throw new Error(`refused: ${result.refusal.code} ${result.refusal.message}`);
   return { state: result.state, effects: result.effects };
 }
@@ -87,7 +93,9 @@ export const tasks = (effects: Effect[]): HandoffTask[] => effects.flatMap((e) =
 export const syncs = (effects: Effect[]): LeadRecord[] => effects.flatMap((e) => (e.type === 'syncLead' ? [e.lead] : []));
 /** The effect stream as short labels: "ledger:QUALIFIED", "task:HANDOFF", "sync". */
 export const shape = (effects: Effect[]): string[] =>
-  effects.map((e) => (e.type === 'ledger' ? `ledger:${e.event.type}` : e.type === 'upsertTask' ? `task:${e.task.kind}` : 'sync'));
+  effects.map((e) =>
+    e.type === 'ledger' ? `ledger:${e.event.type}` : e.type === 'upsertTask' ? `task:${e.task.kind}` : e.type === 'closeTask' ? 'close' : 'sync',
+  );
 
 /** A hot hand-raiser handed to sales at `at`, owned by `ownerId` (or the fallback when null). */
 export function handRaiser(policy: Policy, at = MON_0900, ownerId: string | null = 'rep-1'): Applied {

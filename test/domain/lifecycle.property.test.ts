@@ -7,7 +7,7 @@ import type { Policy } from '../../src/domain/policy';
 import type { LeadState } from '../../src/domain/state';
 import { leadRecordOf } from '../../src/domain/step-context';
 import { testPolicy } from '../helpers/policy';
-import { COLD, DAY, HOT, iso, MINUTE } from './lead-fixtures';
+import { COLD, DAY, HOT, iso, MINUTE, received } from './lead-fixtures';
 
 /** Every stage change a single step may make (staying put is always allowed). */
 const ALLOWED_TRANSITIONS: Record<Stage, readonly Stage[]> = {
@@ -30,10 +30,14 @@ type PolicyKnobs = {
   windows: 'playbook' | 'short';
   reminders: number[];
   onBreach: { reassignTo: 'fallback' | 'none'; notifyManager: boolean; maxReassignments: number };
+  /** An explicit two-step escalation chain instead of the onBreach shorthand. */
+  chain: boolean;
   touches: number;
   minChannels: number;
 };
 
+const FALLBACK = '00G000000000001EAA';
+const MANAGER = '005000000000001AAA';
 const policyCache = new Map<string, Policy>();
 const SHORT_POLICIES = new WeakSet<Policy>();
 function policyOf(knobs: PolicyKnobs): Policy {
@@ -43,9 +47,10 @@ function policyOf(knobs: PolicyKnobs): Policy {
   const short = knobs.windows === 'short';
   const clock = knobs.team === 'na' ? 'business' : 'calendar';
   const policy = testPolicy({
-    teams: [{ id: 'na', calendar: knobs.team, fallbackOwnerId: 'fallback', managerId: 'manager' }],
+    teams: [{ id: 'na', calendar: knobs.team, fallbackOwnerId: FALLBACK, managerId: MANAGER }],
     sla: {
       reminders: knobs.reminders,
+      escalation: knobs.chain ? { steps: [{ reassignTo: 'fallback' }, { reassignTo: 'manager', notify: 'none' }], repeatEvery: { within: '1h', clock } } : undefined,
       onBreach: knobs.onBreach,
       ...(short
         ? {
@@ -83,6 +88,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
       notifyManager: fc.boolean(),
       maxReassignments: fc.integer({ min: 0, max: 3 }),
     }),
+    chain: fc.boolean(),
     touches: fc.integer({ min: 1, max: 5 }),
     minChannels: fc.integer({ min: 1, max: 2 }),
   })
@@ -111,7 +117,9 @@ const SCALES: Record<PolicyKnobs['windows'], readonly number[]> = {
 const delayMs = (delay: Delay, policy: Policy): number =>
   Math.round(delay.fraction * SCALES[SHORT_POLICIES.has(policy) ? 'short' : 'playbook'][delay.scale]!);
 
-const REPS = ['rep-1', 'rep-2', 'fallback'];
+/** People who act (Users) and owners (Users or the fallback queue). */
+const REPS = ['005000000000002AAA', '005000000000003AAA', MANAGER];
+const OWNERS = [...REPS, FALLBACK];
 const EVENT_TYPES = ['demo_request', 'contact_sales', 'product_activation', 'pricing_visit', 'webinar', 'whitepaper', 'email_open', 'unsubscribe', 'trade_show'];
 /** A small pool of ids so that duplicates happen. */
 const eventIdArb = fc.integer({ min: 1, max: 12 }).map((n) => `evt-${n}`);
@@ -124,7 +132,7 @@ const triggerArb = fc.record(
     firmographics: fc.constantFrom(HOT, COLD, { industry: 'Fintech', employees: 60 }, { emailDomain: 'gmail.com' }),
     fitScore: fc.integer({ min: -20, max: 100 }),
     intentScore: fc.integer({ min: -10, max: 80 }),
-    ownerId: fc.constantFrom(...REPS),
+    ownerId: fc.constantFrom(...OWNERS),
     team: fc.constantFrom('na', 'na', 'emea'),
     activities: fc.array(fc.record({ type: fc.constantFrom(...EVENT_TYPES), age: ageArb, eventId: fc.option(eventIdArb, { nil: undefined }) }), { maxLength: 3 }),
   },
@@ -146,7 +154,7 @@ const eventArb: fc.Arbitrary<MakeEvent> = fc.oneof(
     arbitrary: triggerArb.map(({ activities, ...t }) => (now: number): LeadEvent => ({
       type: 'trigger',
       trigger: {
-        leadId: 'L1',
+        leadId: '00Q000000000001EAA',
         occurredAt: iso(now),
         ...t,
         ...(activities ? { activities: activities.map(({ age, eventId, type }) => ({ type, occurredAt: iso(now - age), ...(eventId ? { eventId } : {}) })) } : {}),
@@ -169,25 +177,25 @@ const eventArb: fc.Arbitrary<MakeEvent> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(fc.constantFrom('TIMING_NOT_RIGHT', 'NO_BUDGET', 'NOT_ICP', 'OTHER' as const), notesArb)
-      .map(([reason, notes]) => (): LeadEvent => ({ type: 'reject', repId: 'rep-1', reason, ...(notes ? { notes } : {}) })),
+      .map(([reason, notes]) => (): LeadEvent => ({ type: 'reject', repId: '005000000000002AAA', reason, ...(notes ? { notes } : {}) })),
   },
   {
     weight: 2,
-    arbitrary: fc.constant((): LeadEvent => ({ type: 'qualify', repId: 'rep-1', bant: { budget: 'b', authority: 'a', need: 'n', timeline: 't' } })),
+    arbitrary: fc.constant((): LeadEvent => ({ type: 'qualify', repId: '005000000000002AAA', bant: { budget: 'b', authority: 'a', need: 'n', timeline: 't' } })),
   },
-  { weight: 2, arbitrary: fc.constant((): LeadEvent => ({ type: 'convert', repId: 'rep-1', opportunityId: '006A' })) },
+  { weight: 2, arbitrary: fc.constant((): LeadEvent => ({ type: 'convert', repId: '005000000000002AAA', opportunityId: '006000000000001AAA' })) },
   {
     weight: 1,
     arbitrary: fc
       .tuple(fc.constantFrom('SPAM', 'DUPLICATE', 'OTHER' as const), notesArb)
-      .map(([reason, notes]) => (): LeadEvent => ({ type: 'disqualify', actorId: 'revops', reason, ...(notes ? { notes } : {}) })),
+      .map(([reason, notes]) => (): LeadEvent => ({ type: 'disqualify', actorId: '005000000000004AAA', reason, ...(notes ? { notes } : {}) })),
   },
-  { weight: 2, arbitrary: fc.constantFrom(...REPS).map((ownerId) => (): LeadEvent => ({ type: 'reassign', actorId: 'manager', ownerId })) },
+  { weight: 2, arbitrary: fc.constantFrom(...OWNERS).map((ownerId) => (): LeadEvent => ({ type: 'reassign', actorId: MANAGER, ownerId })) },
   {
     weight: 2,
     arbitrary: fc
       .tuple(fc.constantFrom('route', 'nurture', 'disqualify' as const), notesArb)
-      .map(([decision, notes]) => (): LeadEvent => ({ type: 'review', actorId: 'revops', decision, ...(notes ? { notes } : {}) })),
+      .map(([decision, notes]) => (): LeadEvent => ({ type: 'review', actorId: '005000000000004AAA', decision, ...(notes ? { notes } : {}) })),
   },
   {
     weight: 1,
@@ -213,28 +221,28 @@ const progress =
     switch (state.stage) {
       case 'MQL':
         return pick<LeadEvent>([
-          { type: 'accept', repId: 'rep-1' },
-          { type: 'contact', repId: 'rep-2', channel, outcome: 'no_answer' },
-          { type: 'reject', repId: 'rep-1', reason: 'NO_BUDGET' },
+          { type: 'accept', repId: '005000000000002AAA' },
+          { type: 'contact', repId: '005000000000003AAA', channel, outcome: 'no_answer' },
+          { type: 'reject', repId: '005000000000002AAA', reason: 'NO_BUDGET' },
         ]);
       case 'SAL':
         return pick<LeadEvent>([
-          { type: 'contact', repId: 'rep-1', channel, outcome: 'no_answer' },
-          { type: 'contact', repId: 'rep-1', channel, outcome: 'no_answer' },
-          { type: 'qualify', repId: 'rep-1', bant: { budget: 'b', authority: 'a', need: 'n', timeline: 't' } },
-          { type: 'qualify', repId: 'rep-1', bant: { budget: 'b', authority: 'a', need: 'n', timeline: 't' } },
-          { type: 'reject', repId: 'rep-1', reason: 'TIMING_NOT_RIGHT' },
+          { type: 'contact', repId: '005000000000002AAA', channel, outcome: 'no_answer' },
+          { type: 'contact', repId: '005000000000002AAA', channel, outcome: 'no_answer' },
+          { type: 'qualify', repId: '005000000000002AAA', bant: { budget: 'b', authority: 'a', need: 'n', timeline: 't' } },
+          { type: 'qualify', repId: '005000000000002AAA', bant: { budget: 'b', authority: 'a', need: 'n', timeline: 't' } },
+          { type: 'reject', repId: '005000000000002AAA', reason: 'TIMING_NOT_RIGHT' },
         ]);
       case 'SQL':
         return pick<LeadEvent>([
-          { type: 'convert', repId: 'rep-1', opportunityId: '006A' },
-          { type: 'convert', repId: 'rep-1', opportunityId: '006A' },
-          { type: 'reject', repId: 'rep-1', reason: 'CHOSE_COMPETITOR' },
+          { type: 'convert', repId: '005000000000002AAA', opportunityId: '006000000000001AAA' },
+          { type: 'convert', repId: '005000000000002AAA', opportunityId: '006000000000001AAA' },
+          { type: 'reject', repId: '005000000000002AAA', reason: 'CHOSE_COMPETITOR' },
         ]);
       case 'REVIEW':
         return pick<LeadEvent>([
-          { type: 'review', actorId: 'revops', decision: 'route' },
-          { type: 'review', actorId: 'revops', decision: 'nurture' },
+          { type: 'review', actorId: '005000000000004AAA', decision: 'route' },
+          { type: 'review', actorId: '005000000000004AAA', decision: 'nurture' },
         ]);
       default: {
         const type = pick(['demo_request', 'webinar', 'email_open']);
@@ -255,8 +263,8 @@ const scenarioArb = fc.record({
   start: fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-12-31T00:00:00Z') }),
   // The lead's first event: usually a trigger that qualifies or nurtures it, as the API sends.
   first: fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...REPS).map((ownerId): MakeEvent => (now) => ({ type: 'trigger', trigger: { leadId: 'L1', eventId: 'first', occurredAt: iso(now), firmographics: HOT, ownerId, activities: [{ type: 'demo_request', occurredAt: iso(now) }] } })) },
-    { weight: 1, arbitrary: fc.constant<MakeEvent>((now) => ({ type: 'trigger', trigger: { leadId: 'L1', eventId: 'first', occurredAt: iso(now), firmographics: HOT } })) },
+    { weight: 3, arbitrary: fc.constantFrom(...OWNERS).map((ownerId): MakeEvent => (now) => ({ type: 'trigger', trigger: { leadId: '00Q000000000001EAA', eventId: 'first', occurredAt: iso(now), firmographics: HOT, ownerId, activities: [{ type: 'demo_request', occurredAt: iso(now) }] } })) },
+    { weight: 1, arbitrary: fc.constant<MakeEvent>((now) => ({ type: 'trigger', trigger: { leadId: '00Q000000000001EAA', eventId: 'first', occurredAt: iso(now), firmographics: HOT } })) },
     { weight: 2, arbitrary: eventArb },
   ),
   commands: fc.array(commandArb, { minLength: 1, maxLength: 60 }),
@@ -270,7 +278,7 @@ type Checked = { state: LeadState; effects: Effect[]; ids: Set<string>; refused:
 
 /** Steps without checking anything: to reach random states quickly for the other properties. */
 function quickStep(before: LeadState, event: LeadEvent, now: number, policy: Policy, ids: Set<string>): Checked {
-  const result = step(before, event, now, policy);
+  const result = step(before, received(event, now), now, policy);
   return result.ok ? { state: result.state, effects: result.effects, ids, refused: false } : { state: before, effects: [], ids, refused: true };
 }
 
@@ -283,9 +291,9 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 function checkStep(before: LeadState, event: LeadEvent, now: number, policy: Policy, ids: Set<string>): Checked {
   ensure(leadEventSchema.safeParse(event).success, 'the generator made an invalid event', event);
   const frozen = JSON.stringify(before);
-  const result = step(before, event, now, policy); // never throws
+  const result = step(before, received(event, now), now, policy); // never throws
   // Stepping is deterministic and leaves its input alone.
-  ensure(same(step(before, event, now, policy), result), 'stepping twice gave different results', event);
+  ensure(same(step(before, received(event, now), now, policy), result), 'stepping twice gave different results', event);
   ensure(JSON.stringify(before) === frozen, 'step mutated its input state', event);
   const context = { event, now: iso(now), before: before.stage };
 
@@ -293,7 +301,9 @@ function checkStep(before: LeadState, event: LeadEvent, now: number, policy: Pol
     // A refusal changes nothing and explains itself.
     const r = result.refusal;
     ensure(same(refusal(before, event, policy), r), 'refusal() and step() disagree', context, r);
-    ensure(r.stage === before.stage && same(r.allowed, ALLOWED_ACTIONS[before.stage]), 'a refusal names the stage and its actions', context, r);
+    const staged = r.code !== 'POLICY_VIOLATION';
+    ensure(!staged || (r.stage === before.stage && same(r.allowed, ALLOWED_ACTIONS[before.stage])), 'a stage refusal names the stage and its actions', context, r);
+    ensure(staged || (r.path ?? []).length > 0, 'a policy refusal names the field at fault', context, r);
     ensure(r.code !== 'INVALID_TRANSITION' || r.message.includes(before.stage), 'an invalid transition names the stage', r);
     return { state: before, effects: [], ids, refused: true };
   }
@@ -335,7 +345,7 @@ function checkStep(before: LeadState, event: LeadEvent, now: number, policy: Pol
     const { responseCalendarMs: calendar, responseBusinessMs: business } = state.sla;
     ensure(calendar !== null && business !== null && calendar >= 0 && business >= 0 && business <= calendar, 'response times', context, state.sla);
   }
-  ensure(state.sla.reassignments <= policy.sla.onBreach.maxReassignments, 'maxReassignments', context, state.sla);
+  ensure(state.sla.reassignments <= policy.sla.escalation.steps.length, 'the chain reassigns at most once per step', context, state.sla);
   ensure(state.cycle >= before.cycle, 'the cycle never goes back', context);
 
   if (event.type === 'tick') {
@@ -350,7 +360,7 @@ function checkStep(before: LeadState, event: LeadEvent, now: number, policy: Pol
 type Scenario = { policy: Policy; start: number; first: MakeEvent; commands: Command[] };
 
 function play({ policy, start, first, commands }: Scenario, stepper: typeof checkStep = checkStep) {
-  let state = newLead({ leadId: 'L1', workflowId: 'lead-L1', effectPrefix: 'lead-L1-0123abcd', policy, now: start });
+  let state = newLead({ leadId: '00Q000000000001EAA', workflowId: 'lead-L1', effectPrefix: 'lead-L1-0123abcd', policy, now: start });
   let now = start;
   const ids = new Set<string>();
   const stages: Stage[] = [state.stage];
@@ -387,7 +397,7 @@ function play({ policy, start, first, commands }: Scenario, stepper: typeof chec
     if (stepper === checkStep && result.state !== state && (event.type === 'trigger' || event.type === 'engagement')) {
       // A new event id was taken in; the same id again is a no-op returning the very same state.
       const id = event.type === 'trigger' ? event.trigger.eventId : event.engagement.eventId;
-      const again = step(result.state, event, now, policy);
+      const again = step(result.state, received(event, now), now, policy);
       expect(again.ok && again.state).toBe(result.state);
       expect(again.ok && again.effects).toEqual([]);
       expect(result.state.seenEventIds).toContain(id);
@@ -432,7 +442,7 @@ describe('lifecycle properties', () => {
           if (next === null) break;
           expect(next).toBeGreaterThan(last);
           last = next;
-          const r = step(s, { type: 'tick' }, next, scenario.policy);
+          const r = step(s, received({ type: 'tick' }, next), next, scenario.policy);
           expect(r.ok).toBe(true);
           if (r.ok) s = r.state;
         }
@@ -450,7 +460,7 @@ describe('lifecycle properties', () => {
         const event = makeEvent(now, state);
         const refused = refusal(state, event, scenario.policy);
         const frozen = JSON.stringify(state);
-        const result = step(state, event, now, scenario.policy);
+        const result = step(state, received(event, now), now, scenario.policy);
         expect(result.ok).toBe(refused === null);
         expect(JSON.stringify(state)).toBe(frozen);
       }),

@@ -86,7 +86,7 @@ describe('the DESIGN §3.4 policy example', () => {
         },
         always: '24/7',
       },
-      teams: [{ id: 'na', calendar: 'na', fallbackOwnerId: '00G000000000001AAA', managerId: '005000000000001AAA' }],
+      teams: [{ id: 'na', calendar: 'na', fallbackOwnerId: '00G000000000001EAA', managerId: '005000000000001AAA' }],
       defaultTeam: 'na',
       scoring: {
         fit: {
@@ -124,12 +124,27 @@ describe('the DESIGN §3.4 policy example', () => {
           MQL: { within: d(24, 'h'), clock: 'business' },
         },
         reminders: [0.5, 0.8],
-        onBreach: { reassignTo: 'fallback', notifyManager: true, maxReassignments: 2 },
+        escalation: {
+          steps: [
+            { reassignTo: 'fallback', notify: 'manager' },
+            { reassignTo: 'fallback', notify: 'manager' },
+          ],
+        },
       },
       review: { within: d(1, 'd'), clock: 'business' },
-      cadence: { touches: 5, within: { within: d(10, 'd'), clock: 'calendar' }, minChannels: 2 },
-      decay: { tick: d(1, 'd') },
-      recycle: { notesRequiredFor: ['OTHER'], coolOff: { default: d(30, 'd'), TIMING_NOT_RIGHT: d(90, 'd') } },
+      cadence: {
+        touches: 5,
+        within: { within: d(10, 'd'), clock: 'calendar' },
+        minChannels: 2,
+        minSpacing: { within: d(4, 'h'), clock: 'calendar' },
+        waitAfterLastTouch: { within: d(1, 'd'), clock: 'business' },
+      },
+      decay: { tick: d(1, 'd'), minChange: 10 },
+      recycle: {
+        notesRequiredFor: ['OTHER'],
+        breakCoolOff: ['HAND_RAISE', 'PQL'],
+        coolOff: { default: d(30, 'd'), TIMING_NOT_RIGHT: d(90, 'd') },
+      },
       stale: { SAL: { within: d(14, 'd'), clock: 'calendar' }, SQL: { within: d(30, 'd'), clock: 'calendar' } },
     });
   });
@@ -164,7 +179,12 @@ describe('the DESIGN §3.4 policy example', () => {
     expect(policy.scoring.fit.threshold).toBe(60);
     expect(policy.scoring.intent.threshold).toBe(30);
     expect(policy.sla.reminders).toEqual([0.5, 0.8]);
-    expect(policy.sla.onBreach).toEqual({ reassignTo: 'fallback', notifyManager: true, maxReassignments: 2 });
+    // onBreach is the design's shorthand for a chain: each of the 2 reassignments is a step to the fallback, the manager told.
+    expect(policy.sla.escalation.steps).toEqual([
+      { reassignTo: 'fallback', notify: 'manager' },
+      { reassignTo: 'fallback', notify: 'manager' },
+    ]);
+    expect(policy.teams[0]!.fallbackOwnerId).toBe('00G000000000001EAA');
     expect(policy.recycle.notesRequiredFor).toEqual(['OTHER']);
     expect(policy.cadence.touches).toBe(5);
     expect(policy.cadence.minChannels).toBe(2);
@@ -175,7 +195,11 @@ describe('the DESIGN §3.4 policy example', () => {
     const { careers_visit, competitor_domain, ...events } = fromFile.scoring.intent.events;
     expect(careers_visit).toEqual({ points: -10, halfLife: d(30, 'd') });
     expect(competitor_domain).toEqual({ points: -30, halfLife: d(180, 'd') });
-    expect({ ...fromFile, scoring: { ...fromFile.scoring, intent: { ...fromFile.scoring.intent, events } } }).toEqual(policy);
+    // Where the file departs from the design's example, on purpose: MQL within one business day, and an explicit chain.
+    expect(fromFile.sla.firstTouch.MQL).toEqual({ within: d(1, 'd'), clock: 'business' });
+    expect(fromFile.sla.escalation).toEqual({ steps: [{ reassignTo: 'fallback', notify: 'manager' }], repeatEvery: { within: d(1, 'h'), clock: 'business' } });
+    const sla = { ...fromFile.sla, firstTouch: policy.sla.firstTouch, escalation: policy.sla.escalation };
+    expect({ ...fromFile, sla, scoring: { ...fromFile.scoring, intent: { ...fromFile.scoring.intent, events } } }).toEqual(policy);
     expect(testPolicy()).toEqual(fromFile);
   });
 
@@ -205,7 +229,7 @@ describe('an invalid policy', () => {
     const problems = problemsOf(() =>
       testPolicy({
         decay: { tick: 'soon' },
-        teams: [{ id: 'na', calendar: 'emea', fallbackOwnerId: 'x', managerId: 'y' }],
+        teams: [{ id: 'na', calendar: 'emea', fallbackOwnerId: '00G000000000001', managerId: '005000000000001' }],
         defaultTeam: 'eu',
         scoring: { fit: { rules: [{ when: { title: { pattern: '(VP' } }, points: 25 }] } },
         sla: { reminders: [0.8, 0.5] },
@@ -234,8 +258,8 @@ describe('an invalid policy', () => {
         testPolicy({
           stale: { SAL: { within: '14 days', clock: 'calendar' } },
           teams: [
-            { id: 'na', calendar: 'emea', fallbackOwnerId: 'x', managerId: 'y' },
-            { id: 'na', calendar: 'na', fallbackOwnerId: 'x', managerId: 'y' },
+            { id: 'na', calendar: 'emea', fallbackOwnerId: '00G000000000001', managerId: '005000000000001' },
+            { id: 'na', calendar: 'na', fallbackOwnerId: '00G000000000001', managerId: '005000000000001' },
           ],
           defaultTeam: 'eu',
           cadence: { minChannels: 6 },
@@ -308,12 +332,38 @@ describe('an invalid policy', () => {
       problemsOf(() =>
         testPolicy({
           teams: [
-            { id: 'na', calendar: 'na', fallbackOwnerId: 'a', managerId: 'b' },
-            { id: 'na', calendar: 'always', fallbackOwnerId: 'c', managerId: 'd' },
+            { id: 'na', calendar: 'na', fallbackOwnerId: '00G000000000001', managerId: '005000000000001' },
+            { id: 'na', calendar: 'always', fallbackOwnerId: '00G000000000002', managerId: '005000000000002' },
           ],
         }),
       ),
     ).toEqual([{ path: 'teams.1.id', message: 'duplicate team "na"' }]);
+  });
+
+  it('refuses owner ids that cannot be Salesforce ids, and keeps every id in its 18-character form', () => {
+    expect(problemsOf(() => testPolicy({ teams: [{ id: 'na', calendar: 'na', fallbackOwnerId: 'queue-1', managerId: '<b>' }] }))).toEqual([
+      { path: 'teams.0.fallbackOwnerId', message: 'expected a Salesforce id (15 or 18 letters and digits), got "queue-1"' },
+      { path: 'teams.0.managerId', message: 'expected a Salesforce id (15 or 18 letters and digits), got "<b>"' },
+    ]);
+    // 00530000003xqAb → 00530000003xqAbAAI is Salesforce's own documented example.
+    const team = testPolicy({ teams: [{ id: 'na', calendar: 'na', fallbackOwnerId: '00G5g000001AbCd', managerId: '00530000003xqAb' }] }).teams[0]!;
+    expect([team.fallbackOwnerId, team.managerId]).toEqual(['00G5g000001AbCdEAK', '00530000003xqAbAAI']);
+  });
+
+  it('an explicit escalation chain replaces the onBreach shorthand', () => {
+    const chain = {
+      steps: [
+        { reassignTo: 'fallback', notify: 'manager', within: { within: '30m', clock: 'business' } },
+        { reassignTo: 'manager', notify: 'none' },
+      ],
+      repeatEvery: { within: '2h', clock: 'business' },
+    };
+    const policy = testPolicy({ sla: { onBreach: undefined, escalation: chain } });
+    expect(policy.sla.escalation.steps.map((s) => s.reassignTo)).toEqual(['fallback', 'manager']);
+    expect(policy.sla.escalation.repeatEvery?.within.text).toBe('2h');
+    expect(testPolicy({ sla: { escalation: undefined, onBreach: { reassignTo: 'none', notifyManager: true, maxReassignments: 0 } } }).sla.escalation.steps).toEqual([
+      { reassignTo: 'none', notify: 'manager' },
+    ]);
   });
 
   it.each([

@@ -27,3 +27,22 @@ export function testPolicy(patch: Json = {}): Policy {
 
 /** A 24/7 team so workflow tests do not depend on the wall-clock time they run at. */
 export const ALWAYS_TEAM = { teams: [{ id: 'na', calendar: 'always', fallbackOwnerId: '00G000000000001AAA', managerId: '005000000000001AAA' }] };
+
+/**
+ * The agreement as the design's example states it: MQL within 24 business hours, and each breach
+ * escalates to the manager and hands the lead to the fallback, up to 2 reassignments (onBreach).
+ */
+export function designPolicy(patch: Json = {}): Policy {
+  return testPolicy(
+    merge(
+      {
+        sla: {
+          firstTouch: { MQL: { within: '24h', clock: 'business' } },
+          escalation: undefined,
+          onBreach: { reassignTo: 'fallback', notifyManager: true, maxReassignments: 2 },
+        },
+      },
+      patch,
+    ),
+  );
+}
