@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { toId18 } from '../../src/domain/salesforce-id';
 import { createLeadGateway } from '../../src/api/temporal';
-import type { Trigger } from '../../src/domain/inputs';
+import { triggerSchema, type Trigger } from '../../src/domain/inputs';
 import type { Policy } from '../../src/domain/policy';
 import type { LeadView } from '../../src/domain/state';
 import { leadWorkflowId } from '../../src/workflows/messages';
@@ -9,7 +10,15 @@ import { leadLifecycle } from '../../src/workflows';
 export const TASK_QUEUE = 'handoff-test';
 
 let counter = 0;
-export const uniqueLeadId = (prefix = 'L'): string => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+/**
+ * A fresh Salesforce Lead id (00Q…), as the org would hand it: every other one in its 15-character
+ * form, so both forms travel through the tests (the engine keys everything by the 18-character form).
+ */
+export const uniqueLeadId = (_label?: string): string => {
+  const body = `${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().padStart(12, '0').slice(-12);
+  const id15 = `00Q${body}`;
+  return counter % 2 === 0 ? id15 : toId18(id15)!;
+};
 
 export const hotFirmographics = { industry: 'Software', employees: 120, region: 'NA', title: 'VP of Sales' };
 
@@ -21,6 +30,7 @@ export async function sendTrigger(
   taskQueue = TASK_QUEUE,
 ): Promise<{ view: LeadView; handle: WorkflowHandle<typeof leadLifecycle> }> {
   const gateway = createLeadGateway({ client, taskQueue, namespace: client.options.namespace }, policy);
-  const view = await gateway.ingestTrigger({ ...trigger, receivedAt: new Date().toISOString() });
-  return { view, handle: client.workflow.getHandle<typeof leadLifecycle>(leadWorkflowId(trigger.leadId)) };
+  const body = triggerSchema.parse(trigger);
+  const view = await gateway.ingestTrigger(body, new Date().toISOString());
+  return { view, handle: client.workflow.getHandle<typeof leadLifecycle>(leadWorkflowId(body.leadId)) };
 }

@@ -1,36 +1,55 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../src/activities';
-import type { AuditEvent, HandoffTask, LeadRecord } from '../../src/domain/effects';
+import type { AuditEvent, HandoffTask, LeadRecord, SalesforceEffect } from '../../src/domain/effects';
 import type { Policy } from '../../src/domain/policy';
+import type { BatchResult } from '../../src/workflows/outbox';
 
 export type Recorded = {
   leadUpdates: LeadRecord[];
   tasks: HandoffTask[];
+  /** External ids of tasks completed, with the reason. */
+  closed: { externalId: string; reason: string }[];
   audit: AuditEvent[];
+  batches: number;
   policyFetches: number;
 };
 
-/** Activities that record every effect the workflow asks for (the Temporal-standard mocked activities). */
-export function recordingActivities(opts: { policy: () => Policy; failSyncLead?: (lead: LeadRecord) => string | undefined }) {
-  const recorded: Recorded = { leadUpdates: [], tasks: [], audit: [], policyFetches: 0 };
+type Failure = { code: string; retryable: boolean };
+
+/** Activities that record every effect the workflow sends (the Temporal-standard mocked activities). */
+export function recordingActivities(opts: {
+  policy: () => Policy;
+  failSyncLead?: (lead: LeadRecord) => string | undefined;
+  /** A write that Salesforce refuses, or that fails retryably (an outage). */
+  failWrite?: (effect: SalesforceEffect) => Failure | undefined;
+}) {
+  const recorded: Recorded = { leadUpdates: [], tasks: [], closed: [], audit: [], batches: 0, policyFetches: 0 };
   const seenAudit = new Set<string>();
   const activities: Activities = {
-    async syncLead({ lead }) {
-      const code = opts.failSyncLead?.(lead);
-      if (code) throw ApplicationFailure.nonRetryable(`Salesforce refused the write (${code})`, code);
-      recorded.leadUpdates.push(lead);
-    },
-    async upsertTask({ task }) {
-      const i = recorded.tasks.findIndex((t) => t.externalId === task.externalId);
-      if (i >= 0) recorded.tasks[i] = task;
-      else recorded.tasks.push(task);
-    },
-    async appendAudit(events) {
-      for (const e of events) {
+    async applyEffects(batch) {
+      recorded.batches += 1;
+      for (const e of batch.ledger) {
         if (seenAudit.has(e.id)) continue;
         seenAudit.add(e.id);
         recorded.audit.push(e);
       }
+      const result: BatchResult = { failed: [] };
+      for (const effect of batch.salesforce) {
+        const refusedCode = effect.type === 'syncLead' ? opts.failSyncLead?.(effect.lead) : undefined;
+        const failure = refusedCode ? { code: refusedCode, retryable: false } : opts.failWrite?.(effect);
+        if (failure) {
+          result.failed.push({ effectId: effect.id, code: failure.code, message: `${failure.code}: refused`, retryable: failure.retryable });
+          continue;
+        }
+        if (effect.type === 'syncLead') {
+          recorded.leadUpdates.push(effect.lead);
+          result.synced = { syncError: null };
+        } else if (effect.type === 'upsertTask') {
+          const i = recorded.tasks.findIndex((t) => t.externalId === effect.task.externalId);
+          if (i >= 0) recorded.tasks[i] = effect.task;
+          else recorded.tasks.push(effect.task);
+        } else recorded.closed.push({ externalId: effect.close.externalId, reason: effect.close.reason });
+      }
+      return result;
     },
     async currentPolicy() {
       recorded.policyFetches += 1;
