@@ -241,8 +241,7 @@ function registrationProblems(cat: Catalogue, c: Component, report: (m: string) 
   const active = list(c.body.operations)
     .filter((o) => o.active === 'true')
     .map((o) => text(o.name));
-  // The registration lists its active operations by the lower-cased operation id.
-  const expected = operationIds.map((id) => id.toLowerCase()).sort();
+  const expected = [...operationIds].sort();
   if (JSON.stringify([...active].sort()) !== JSON.stringify(expected))
     report(`active operations ${active.join(', ')}, expected ${expected.join(', ')}`);
   for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
