@@ -320,6 +320,7 @@ function flowProblems(cat: Catalogue, c: Component, report: (m: string) => void)
   };
   for (const kind of ELEMENT_KINDS) for (const element of list(flow[kind])) add(kind, element);
   for (const screen of list(flow.screens)) for (const field of list(screen.fields)) add('screenField', field);
+  for (const decision of list(flow.decisions)) for (const rule of list(decision.rules)) add('outcome', rule);
 
   const object = flow.start?.object === undefined ? undefined : text(flow.start.object);
   if (object !== undefined && !STANDARD_FIELDS[object]) report(`start object ${object} is not one this project uses`);

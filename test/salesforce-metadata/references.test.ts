@@ -309,3 +309,24 @@ describe('a broken copy is caught', () => {
     expect(problems.every((p) => p.startsWith(file(relative)) || p.includes('flows/'))).toBe(true);
   });
 });
+
+test('the admin README names every piece it asks the admin to deploy, configure or assign', () => {
+  const readme = project.get('README.md')!;
+  const named = [
+    ...cat.of('QuickAction').flatMap((c) => [c.name, String(c.body.label)]),
+    ...cat.of('Flow').map((c) => String(c.body.label)),
+    ...cat.of('PermissionSet').map((c) => c.name),
+    ...cat.of('NamedCredential').flatMap((c) => [c.name, String(c.body.label)]),
+    ...cat.of('ExternalCredential').flatMap((c) => [
+      c.name,
+      ...list(c.body.externalCredentialParameters)
+        .filter((p) => p.parameterType === 'NamedPrincipal')
+        .map((p) => String(p.parameterName)),
+    ]),
+    ...cat.of('CustomPermission').map((c) => c.name),
+    ...list(cat.get('Workflow', 'Lead')!.body.outboundMessages).flatMap((m) => [String(m.fullName), String(m.name)]),
+    'ApiKey',
+  ];
+  expect(named.length).toBeGreaterThan(15);
+  expect(named.filter((name) => !readme.includes(name))).toEqual([]);
+});
