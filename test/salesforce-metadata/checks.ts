@@ -16,10 +16,10 @@ import {
  * when the metadata is consistent), so a test can also show that a broken copy is caught.
  */
 
-/** Standard fields the metadata uses, by object (custom fields come from objects/<Object>/fields). */
+/** The objects this project uses, with the standard fields its metadata references (custom fields come from objects/<Object>/fields). */
 export const STANDARD_FIELDS: Record<string, readonly string[]> = {
   Lead: ['Id', 'OwnerId', 'LastModifiedDate', 'IsConverted'],
-  Task: ['Id'],
+  Task: [],
 };
 /** Where custom fields of an object are defined: Task and Event fields live on Activity. */
 const FIELD_FOLDERS: Record<string, readonly string[]> = { Lead: ['Lead'], Task: ['Activity', 'Task'] };
@@ -71,11 +71,8 @@ export function wellFormednessProblems(project: Project): string[] {
   return problems;
 }
 
-export function sfdxProject(project: Project): { sourceApiVersion: string; packageDirectories: { path: string }[] } {
-  return JSON.parse(project.get('sfdx-project.json') ?? '{}') as {
-    sourceApiVersion: string;
-    packageDirectories: { path: string }[];
-  };
+function sfdxProject(project: Project): { sourceApiVersion: string } {
+  return JSON.parse(project.get('sfdx-project.json') ?? '{}') as { sourceApiVersion: string };
 }
 
 /** Every value of an element with this name, at any depth. */
@@ -135,8 +132,6 @@ export type JsonSchema = {
   enum?: unknown[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
 };
 export type Operation = {
   operationId?: string;
@@ -425,6 +420,15 @@ function actionProblems(ctx: FlowContext, call: Xml): void {
   if (found.op.requestBody && (!bodyVar || text(bodyVar.apexClass) !== `${APEX_PREFIX(text(owner))}${bodyComponent}`)) {
     ctx.report(`${name}: body must be a variable of type ${APEX_PREFIX(text(owner))}${bodyComponent}`);
   }
+  const assigned = new Set(
+    list(ctx.flow.assignments)
+      .flatMap((a) => list(a.assignmentItems))
+      .map((item) => text(item.assignToReference)),
+  );
+  for (const property of resolve(doc, jsonBody(found.op))?.required ?? []) {
+    if (!assigned.has(`${inputs.get('body')}.${property}`))
+      ctx.report(`${name}: the flow never sets the required ${inputs.get('body')}.${property}`);
+  }
   for (const output of list(call.outputParameters)) {
     const status = text(output.name);
     const target = ctx.elements.get(text(output.assignToReference))?.element;
@@ -449,7 +453,7 @@ function enumAssignmentProblems(ctx: FlowContext, item: Xml): void {
   const variable = ctx.elements.get(root!)?.element;
   const source = ctx.elements.get(text(item.value?.elementReference));
   if (!variable || path.length !== 1 || source?.kind !== 'screenField') return;
-  const schema = variable && apexSchema(ctx, variable);
+  const schema = apexSchema(ctx, variable);
   const property = schema && resolve(schema.doc, resolve(schema.doc, schema.schema)?.properties?.[path[0]!]);
   if (!property?.enum) return;
   const values = choiceValues(ctx.flow, text(source.element.name));

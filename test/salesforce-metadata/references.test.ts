@@ -230,6 +230,16 @@ describe('a broken copy is caught', () => {
       /declares no JSON response 422/,
     ],
     [
+      'a flow leaves a required body property unset',
+      'flows/Handoff_Log_Touch.flow-meta.xml',
+      (t) =>
+        t.replace(
+          '<assignToReference>ContactAttemptBody.outcome</assignToReference>',
+          '<assignToReference>Message</assignToReference>',
+        ),
+      /never sets the required ContactAttemptBody\.outcome/,
+    ],
+    [
       'a connector points nowhere',
       'flows/Handoff_Log_Touch.flow-meta.xml',
       (t) => t.replace('<targetReference>Done_Screen</targetReference>', '<targetReference>Done</targetReference>'),
