@@ -340,3 +340,12 @@ test('the admin README names every piece it asks the admin to deploy, configure 
   expect(named.length).toBeGreaterThan(15);
   expect(named.filter((name) => !readme.includes(name))).toEqual([]);
 });
+
+test("the README's pre-deploy edit finds the Outbound Message's placeholders", () => {
+  const readme = project.get('README.md')!;
+  const message = list(cat.get('Workflow', 'Lead')!.body.outboundMessages)[0]!;
+  expect(message.endpointUrl).toBe('https://handoff.example.com/v1/salesforce/outbound-messages?key=CRM_KEY');
+  expect(message.integrationUser).toBe('integration@yourcompany.com');
+  expect(readme).toContain('s#https://handoff\\.example\\.com(/v1/salesforce/outbound-messages)\\?key=CRM_KEY#');
+  expect(readme).toContain('s#integration\\@yourcompany\\.com#');
+});
