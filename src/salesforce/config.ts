@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_BATCH_OPTIONS, MAX_CRITICAL_WINDOW_MS } from './batcher';
 import { type FieldMap, fieldMapOverrideSchema, fieldMapSchema, resolveFieldMap } from './field-map';
 
 const unsetIfEmpty = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -13,8 +14,9 @@ const url = z.preprocess(
     .refine((u) => u.startsWith('https://') || isLoopbackUrl(u), 'expected https (plain http only for a loopback emulator)')
     .optional(),
 );
-const int = (min: number, fallback: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'expected a number' }).int().min(min).default(fallback));
+const int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'expected a number' }).int().min(min).max(max).default(fallback));
+const optionalInt = (min: number) => z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'expected a number' }).int().min(min).optional());
 
 const envSchema = z.object({
   SALESFORCE_INSTANCE_URL: url,
@@ -31,7 +33,11 @@ const envSchema = z.object({
   ),
   SALESFORCE_FIELD_MAP: z.preprocess(unsetIfEmpty, z.string().optional()),
   SALESFORCE_MIN_REMAINING_API_CALLS: int(0, 1000),
-  SALESFORCE_BATCH_DELAY_MS: int(0, 50),
+  SALESFORCE_BATCH_WINDOW_MS: optionalInt(0),
+  /** The name of SALESFORCE_BATCH_WINDOW_MS before write classes existed; still read as the normal window. */
+  SALESFORCE_BATCH_DELAY_MS: optionalInt(0),
+  SALESFORCE_CRITICAL_BATCH_WINDOW_MS: int(0, DEFAULT_BATCH_OPTIONS.criticalWindowMs, MAX_CRITICAL_WINDOW_MS),
+  SALESFORCE_LOW_ALLOCATION_BATCH_WINDOW_MS: int(0, DEFAULT_BATCH_OPTIONS.lowAllocationNormalWindowMs),
   SALESFORCE_REQUEST_TIMEOUT_MS: int(1000, 30_000),
 });
 
@@ -66,7 +72,13 @@ export const salesforceConfigSchema = z.object({
   apiVersion: z.string(),
   fieldMap: fieldMapSchema,
   minRemainingApiCalls: z.number().int(),
-  batchDelayMs: z.number().int(),
+  /** How long a write waits for company before its Collections call goes out, by write class. */
+  batchWindowMs: z.object({
+    critical: z.number().int(),
+    normal: z.number().int(),
+    /** The normal window below the allocation floor (critical writes then wait up to 1 s). */
+    lowAllocationNormal: z.number().int(),
+  }),
   requestTimeoutMs: z.number().int(),
 });
 export type SalesforceConfig = z.infer<typeof salesforceConfigSchema>;
@@ -88,6 +100,9 @@ export function loadSalesforceConfig(env: NodeJS.ProcessEnv = process.env): Sale
   const problems: string[] = [];
   const fieldMap = parseFieldMap(e.SALESFORCE_FIELD_MAP, problems);
   const auth = resolveAuth(e, problems);
+  if (e.SALESFORCE_BATCH_WINDOW_MS !== undefined && e.SALESFORCE_BATCH_DELAY_MS !== undefined) {
+    problems.push('SALESFORCE_BATCH_DELAY_MS: renamed SALESFORCE_BATCH_WINDOW_MS; set only one of them');
+  }
   if (problems.length > 0) throw new SalesforceConfigError(problems);
   return {
     auth,
@@ -95,7 +110,11 @@ export function loadSalesforceConfig(env: NodeJS.ProcessEnv = process.env): Sale
     apiVersion: e.SALESFORCE_API_VERSION,
     fieldMap,
     minRemainingApiCalls: e.SALESFORCE_MIN_REMAINING_API_CALLS,
-    batchDelayMs: e.SALESFORCE_BATCH_DELAY_MS,
+    batchWindowMs: {
+      critical: e.SALESFORCE_CRITICAL_BATCH_WINDOW_MS,
+      normal: e.SALESFORCE_BATCH_WINDOW_MS ?? e.SALESFORCE_BATCH_DELAY_MS ?? DEFAULT_BATCH_OPTIONS.normalWindowMs,
+      lowAllocationNormal: e.SALESFORCE_LOW_ALLOCATION_BATCH_WINDOW_MS,
+    },
     requestTimeoutMs: e.SALESFORCE_REQUEST_TIMEOUT_MS,
   };
 }

@@ -17,7 +17,12 @@ export function salesforceWriterFromConfig(sf: SalesforceConfig, options: { emul
       logger: options.logger,
     }),
     fieldMap: sf.fieldMap,
-    batch: { flushDelayMs: sf.batchDelayMs, minRemainingApiCalls: sf.minRemainingApiCalls },
+    batch: {
+      criticalWindowMs: sf.batchWindowMs.critical,
+      normalWindowMs: sf.batchWindowMs.normal,
+      lowAllocationNormalWindowMs: sf.batchWindowMs.lowAllocationNormal,
+      minRemainingApiCalls: sf.minRemainingApiCalls,
+    },
     logger: options.logger,
   });
 }
