@@ -103,7 +103,8 @@ export class CollectionBatcher<R> {
   private window(priority: WritePriority): number {
     const remaining = this.remainingApiCalls();
     const low = remaining !== null && remaining < this.options.minRemainingApiCalls;
-    if (priority === 'critical') return low ? this.options.lowAllocationCriticalWindowMs : this.options.criticalWindowMs;
+    if (priority === 'critical')
+      return low ? this.options.lowAllocationCriticalWindowMs : this.options.criticalWindowMs;
     return low ? this.options.lowAllocationNormalWindowMs : this.options.normalWindowMs;
   }
 

@@ -11,12 +11,21 @@ const url = z.preprocess(
   z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
     .transform((u) => u.replace(/\/+$/, ''))
-    .refine((u) => u.startsWith('https://') || isLoopbackUrl(u), 'expected https (plain http only for a loopback emulator)')
+    .refine(
+      (u) => u.startsWith('https://') || isLoopbackUrl(u),
+      'expected https (plain http only for a loopback emulator)',
+    )
     .optional(),
 );
-const int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'expected a number' }).int().min(min).max(max).default(fallback));
-const optionalInt = (min: number) => z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'expected a number' }).int().min(min).optional());
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'expected a number' })
+    .int({ error: 'expected an integer' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
+const int = (min: number, fallback: number, max?: number) =>
+  z.preprocess(unsetIfEmpty, integer(min, max).default(fallback));
+const optionalInt = (min: number) => z.preprocess(unsetIfEmpty, integer(min).optional());
 
 const envSchema = z.object({
   SALESFORCE_INSTANCE_URL: url,
@@ -29,7 +38,10 @@ const envSchema = z.object({
   SALESFORCE_JWT_AUDIENCE: url,
   SALESFORCE_API_VERSION: z.preprocess(
     unsetIfEmpty,
-    z.string().regex(/^\d{2,3}\.0$/, 'expected an API version such as 62.0').default('62.0'),
+    z
+      .string()
+      .regex(/^\d{2,3}\.0$/, 'expected an API version such as 62.0')
+      .default('62.0'),
   ),
   SALESFORCE_FIELD_MAP: z.preprocess(unsetIfEmpty, z.string().optional()),
   SALESFORCE_MIN_REMAINING_API_CALLS: int(0, 1000),
@@ -53,7 +65,12 @@ export const salesforceAuthSchema = z.discriminatedUnion('flow', [
     /** The JWT `aud`: login.salesforce.com / test.salesforce.com (or the emulator) even behind a My Domain login URL. */
     audience: z.string(),
   }),
-  z.object({ flow: z.literal('clientCredentials'), loginUrl: z.string(), clientId: z.string(), clientSecret: z.string() }),
+  z.object({
+    flow: z.literal('clientCredentials'),
+    loginUrl: z.string(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+  }),
   z.object({
     flow: z.literal('refreshToken'),
     loginUrl: z.string(),
@@ -142,7 +159,9 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
   const clientId = e.SALESFORCE_CLIENT_ID;
   if (clientId === undefined) problems.push('SALESFORCE_CLIENT_ID: required (the connected app consumer key)');
   if (e.SALESFORCE_PRIVATE_KEY !== undefined && e.SALESFORCE_REFRESH_TOKEN !== undefined) {
-    problems.push('SALESFORCE_PRIVATE_KEY and SALESFORCE_REFRESH_TOKEN: set one of them (JWT bearer or refresh-token flow)');
+    problems.push(
+      'SALESFORCE_PRIVATE_KEY and SALESFORCE_REFRESH_TOKEN: set one of them (JWT bearer or refresh-token flow)',
+    );
   }
   const loginUrl = e.SALESFORCE_LOGIN_URL ?? DEFAULT_LOGIN_URL;
 
@@ -153,7 +172,8 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
     if (e.SALESFORCE_PRIVATE_KEY === undefined) {
       problems.push('SALESFORCE_PRIVATE_KEY: required with SALESFORCE_USERNAME (JWT bearer flow)');
     }
-    const privateKeyPem = e.SALESFORCE_PRIVATE_KEY === undefined ? undefined : readPrivateKey(e.SALESFORCE_PRIVATE_KEY, problems);
+    const privateKeyPem =
+      e.SALESFORCE_PRIVATE_KEY === undefined ? undefined : readPrivateKey(e.SALESFORCE_PRIVATE_KEY, problems);
     if (clientId === undefined || e.SALESFORCE_USERNAME === undefined || privateKeyPem === undefined) return null;
     return {
       flow: 'jwt',
@@ -183,7 +203,9 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
   // Salesforce refuses client credentials on login.salesforce.com: the token endpoint is the org's My Domain.
   const myDomain = e.SALESFORCE_LOGIN_URL ?? e.SALESFORCE_INSTANCE_URL;
   if (myDomain === undefined) {
-    problems.push('SALESFORCE_LOGIN_URL: required for the client credentials flow (the org My Domain URL), or set SALESFORCE_INSTANCE_URL');
+    problems.push(
+      'SALESFORCE_LOGIN_URL: required for the client credentials flow (the org My Domain URL), or set SALESFORCE_INSTANCE_URL',
+    );
   }
   if (clientId === undefined || e.SALESFORCE_CLIENT_SECRET === undefined || myDomain === undefined) return null;
   return { flow: 'clientCredentials', loginUrl: myDomain, clientId, clientSecret: e.SALESFORCE_CLIENT_SECRET };
@@ -198,7 +220,9 @@ function readPrivateKey(value: string, problems: string[]): string | undefined {
     try {
       pem = readFileSync(value, 'utf8');
     } catch (err) {
-      problems.push(`SALESFORCE_PRIVATE_KEY: not PEM text and not a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `SALESFORCE_PRIVATE_KEY: not PEM text and not a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
       return undefined;
     }
   }
@@ -222,7 +246,8 @@ function parseFieldMap(raw: string | undefined, problems: string[]): FieldMap {
   }
   const override = fieldMapOverrideSchema.safeParse(json);
   if (!override.success) {
-    for (const i of override.error.issues) problems.push(`${['SALESFORCE_FIELD_MAP', ...i.path].join('.')}: ${i.message}`);
+    for (const i of override.error.issues)
+      problems.push(`${['SALESFORCE_FIELD_MAP', ...i.path].join('.')}: ${i.message}`);
     return resolveFieldMap();
   }
   return resolveFieldMap(override.data);

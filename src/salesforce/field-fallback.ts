@@ -31,6 +31,7 @@ const FIELD_LEVEL_CODES = new Set([
   'INVALID_FIELD',
   'INVALID_FIELD_FOR_INSERT_UPDATE',
   'INVALID_TYPE_ON_FIELD_IN_RECORD',
+  'MALFORMED_ID',
   'NUMBER_OUTSIDE_VALID_RANGE',
   'STRING_TOO_LONG',
   'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
@@ -38,6 +39,8 @@ const FIELD_LEVEL_CODES = new Set([
 ]);
 /** Each retry leaves out at least one more field; past this many the record is refused as a whole. */
 const MAX_RETRIES = 4;
+/** Field-level only when they name the field: MALFORMED_ID of the record's own Id refuses the record. */
+const NAMED_ONLY_CODES = new Set(['MALFORMED_ID']);
 const SYNC_ERROR_MAX = 255;
 const UNKNOWN_COLUMN = /No such column '([A-Za-z0-9_]+)'/;
 
@@ -53,7 +56,13 @@ export type FallbackOptions = {
 };
 
 type Attempt = (items: readonly BatchItem[]) => Promise<ReadonlyArray<ItemResult<void>>>;
-type State = { key: string; fields: SObjectFields; errors: SalesforceWriteError[]; left: string[]; result?: ItemResult<LeadWriteResult> };
+type State = {
+  key: string;
+  fields: SObjectFields;
+  errors: SalesforceWriteError[];
+  left: string[];
+  result?: ItemResult<LeadWriteResult>;
+};
 
 /**
  * Saves records with `attempt`; a record refused for a field is saved again without that field (see
@@ -95,7 +104,9 @@ export async function saveWithFieldFallback(
     });
     open = retry;
   }
-  return states.map((s) => s.result ?? { ok: false, error: new SalesforceWriteError('UNKNOWN_EXCEPTION', 'no result') });
+  return states.map(
+    (s) => s.result ?? { ok: false, error: new SalesforceWriteError('UNKNOWN_EXCEPTION', 'no result') },
+  );
 }
 
 /**
@@ -103,7 +114,11 @@ export async function saveWithFieldFallback(
  * lacks) applies to every record; any other call failure fails the batch on the first round (the caller
  * retries it) and the retried records afterwards (the others have landed).
  */
-async function attemptRound(open: readonly State[], attempt: Attempt, first: boolean): Promise<ReadonlyArray<ItemResult<void>>> {
+async function attemptRound(
+  open: readonly State[],
+  attempt: Attempt,
+  first: boolean,
+): Promise<ReadonlyArray<ItemResult<void>>> {
   try {
     return await attempt(open.map(({ key, fields }) => ({ key, fields })));
   } catch (err) {
@@ -125,6 +140,7 @@ export function fieldsToDrop(error: SalesforceWriteError, sent: SObjectFields, o
   if (!FIELD_LEVEL_CODES.has(error.code)) return [];
   const named = namedFields(error).filter((f) => hasField(sent, f));
   if (named.length > 0) return named.map((f) => keyOf(sent, f));
+  if (NAMED_ONLY_CODES.has(error.code)) return [];
   return options.standardFields.filter((f) => hasField(sent, f)).map((f) => keyOf(sent, f));
 }
 
@@ -139,7 +155,10 @@ function summarize(state: State): SyncError | null {
   return {
     code: first.code,
     fields: state.left,
-    message: state.errors.map((e) => redactMessage(e.message)).join('; ').slice(0, 1_000),
+    message: state.errors
+      .map((e) => redactMessage(e.message))
+      .join('; ')
+      .slice(0, 1_000),
   };
 }
 

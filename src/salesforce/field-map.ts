@@ -103,7 +103,14 @@ export const DEFAULT_FIELD_MAP: FieldMap = {
     closedStatus: 'Completed',
     closeReason: 'Handoff_Close_Reason__c',
   },
-  taskType: { HANDOFF: 'Call', REMINDER: 'Other', ESCALATION: 'Other', CADENCE_BREACH: 'Other', STALE: 'Other', REVIEW: 'Other' },
+  taskType: {
+    HANDOFF: 'Call',
+    REMINDER: 'Other',
+    ESCALATION: 'Other',
+    CADENCE_BREACH: 'Other',
+    STALE: 'Other',
+    REVIEW: 'Other',
+  },
 };
 
 export function resolveFieldMap(override: FieldMapOverride = {}): FieldMap {
@@ -205,7 +212,9 @@ export function renderPacket(packet: HandoffPacket): string {
     ...breakdown(
       [...packet.intentBreakdown]
         .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt))
-        .map((e) => `${formatInstant(e.occurredAt)}  ${e.type}  ${signed(e.points)} at the time, ${signed(e.current)} now`),
+        .map(
+          (e) => `${formatInstant(e.occurredAt)}  ${e.type}  ${signed(e.points)} at the time, ${signed(e.current)} now`,
+        ),
     ),
     '',
     'Firmographics:',

@@ -125,8 +125,16 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
 
   const collections = async (url: string, records: readonly object[], headers: Record<string, string>) => {
     const started = Date.now();
-    const body = await call<unknown>({ method: 'PATCH', url, body: JSON.stringify({ allOrNone: false, records }), headers });
-    logger.debug({ url, records: records.length, ms: Date.now() - started, remainingApiCalls: remaining }, 'salesforce collections call');
+    const body = await call<unknown>({
+      method: 'PATCH',
+      url,
+      body: JSON.stringify({ allOrNone: false, records }),
+      headers,
+    });
+    logger.debug(
+      { url, records: records.length, ms: Date.now() - started, remainingApiCalls: remaining },
+      'salesforce collections call',
+    );
     return toItemResults(body, records.length);
   };
 
@@ -140,7 +148,12 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
   const leadSingle = async ([item]: readonly BatchItem[]): Promise<Array<ItemResult<void>>> => {
     if (!item) return [];
     try {
-      await call({ method: 'PATCH', url: `/sobjects/Lead/${item.key}`, body: JSON.stringify(item.fields), headers: leadWriteHeaders() });
+      await call({
+        method: 'PATCH',
+        url: `/sobjects/Lead/${item.key}`,
+        body: JSON.stringify(item.fields),
+        headers: leadWriteHeaders(),
+      });
       return [{ ok: true, value: undefined }];
     } catch (err) {
       const error = classifyError(err);
@@ -153,7 +166,10 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
       for (const [i, r] of results.entries()) {
         if (r.ok && r.value.syncError) {
           const { code, fields } = r.value.syncError;
-          logger.warn({ leadId: items[i]?.key, sfErrorCode: code, fields }, 'salesforce refused lead fields; wrote the rest');
+          logger.warn(
+            { leadId: items[i]?.key, sfErrorCode: code, fields },
+            'salesforce refused lead fields; wrote the rest',
+          );
         }
       }
       return results;
@@ -177,7 +193,11 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
       logger,
     );
 
-  const writeTask = async (externalId: string, fields: SObjectFields, priority: WritePriority | undefined): Promise<void> => {
+  const writeTask = async (
+    externalId: string,
+    fields: SObjectFields,
+    priority: WritePriority | undefined,
+  ): Promise<void> => {
     if (taskBatcher) return taskBatcher.submit(externalId, fields, priority);
     const { [extIdField]: _extId, ...rest } = fields;
     await single({
@@ -203,7 +223,12 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
       if (!SALESFORCE_ID.test(task.leadId)) throw malformedId();
       if (!taskOwnerIsUser(task)) {
         logger.warn(
-          { leadId: task.leadId, externalId: task.externalId, kind: task.kind, owner: task.ownerId === null ? 'none' : 'queue' },
+          {
+            leadId: task.leadId,
+            externalId: task.externalId,
+            kind: task.kind,
+            owner: task.ownerId === null ? 'none' : 'queue',
+          },
           'salesforce task has no user owner: it stays with the integration user, where no rep sees it',
         );
       }
@@ -243,7 +268,12 @@ function malformedId(): SalesforceWriteError {
 function toItemResults(body: unknown, count: number): Array<ItemResult<void>> {
   const parsed = saveResultsSchema.safeParse(body);
   if (!parsed.success || parsed.data.length !== count) {
-    throw new SalesforceWriteError('UNKNOWN_EXCEPTION', `unexpected sObject Collections answer (expected ${count} results)`);
+    throw new SalesforceWriteError(
+      'UNKNOWN_EXCEPTION',
+      `unexpected sObject Collections answer (expected ${count} results)`,
+    );
   }
-  return parsed.data.map((r) => (r.success ? { ok: true, value: undefined } : { ok: false, error: fromRecordErrors(r.errors) }));
+  return parsed.data.map((r) =>
+    r.success ? { ok: true, value: undefined } : { ok: false, error: fromRecordErrors(r.errors) },
+  );
 }

@@ -23,7 +23,11 @@ const CAPACITY = 1000;
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
 
-  add(entry: Omit<RequestLogEntry, 'at' | 'headers' | 'autoAssign' | 'records'>, headers: Record<string, string | undefined>, body = ''): void {
+  add(
+    entry: Omit<RequestLogEntry, 'at' | 'headers' | 'autoAssign' | 'records'>,
+    headers: Record<string, string | undefined>,
+    body = '',
+  ): void {
     const recorded: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
@@ -59,7 +63,8 @@ export class RequestLog {
 function collectionSize(body: string): number | null {
   try {
     const parsed: unknown = JSON.parse(body);
-    const records = typeof parsed === 'object' && parsed !== null ? (parsed as { records?: unknown }).records : undefined;
+    const records =
+      typeof parsed === 'object' && parsed !== null ? (parsed as { records?: unknown }).records : undefined;
     return Array.isArray(records) ? records.length : null;
   } catch {
     return null;
