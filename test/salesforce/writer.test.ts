@@ -298,6 +298,7 @@ describe('Salesforce writer (through jsforce against the emulator)', () => {
     if (!id) throw new Error('no lead');
     await writer.upsertTask(handoffTask(id, 'e/with:odd chars'));
     await writer.upsertTask(handoffTask(id, 'e/with:odd chars'));
+    await writer.closeTask({ externalId: 'e/with:odd chars', leadId: id, reason: 'Converted' });
     const singles = dataRequests(emulator).filter((r) => r.method === 'PATCH');
     expect(singles.map((r) => r.path.replace(/00Q\w+/, '<id>'))).toEqual([
       '/services/data/v62.0/sobjects/Lead/<id>',
@@ -305,9 +306,12 @@ describe('Salesforce writer (through jsforce against the emulator)', () => {
       '/services/data/v62.0/sobjects/Lead/<id>',
       '/services/data/v62.0/sobjects/Task/Handoff_Event_Id__c/e%2Fwith%3Aodd%20chars',
       '/services/data/v62.0/sobjects/Task/Handoff_Event_Id__c/e%2Fwith%3Aodd%20chars',
+      '/services/data/v62.0/sobjects/Task/Handoff_Event_Id__c/e%2Fwith%3Aodd%20chars',
     ]);
     expect(singles.slice(0, 3).every((r) => r.autoAssign === 'FALSE')).toBe(true);
-    expect(emulator.records('Task')).toHaveLength(1);
+    expect(emulator.records('Task')).toEqual([
+      expect.objectContaining({ Status: 'Completed', IsClosed: true, Handoff_Close_Reason__c: 'Converted' }),
+    ]);
     expect(ids.every((i) => lead(i)?.Handoff_Stage__c === 'SAL')).toBe(true);
   });
 
