@@ -4,7 +4,10 @@ import { createConnectionFactory } from './connection';
 import { createSalesforceWriter, type SalesforceWriter } from './writer';
 
 /** The writer for the configured org, or for the local emulator at `emulatorUrl` when no org is configured. */
-export function salesforceWriterFromConfig(sf: SalesforceConfig, options: { emulatorUrl?: string; logger: Logger }): SalesforceWriter {
+export function salesforceWriterFromConfig(
+  sf: SalesforceConfig,
+  options: { emulatorUrl?: string; logger: Logger },
+): SalesforceWriter {
   const emulatorUrl = sf.auth ? undefined : options.emulatorUrl;
   const auth = sf.auth ?? (emulatorUrl ? emulatorAuth(emulatorUrl) : null);
   if (!auth) throw new Error('no Salesforce org is configured (SALESFORCE_*) and no emulator URL was given');
@@ -17,7 +20,12 @@ export function salesforceWriterFromConfig(sf: SalesforceConfig, options: { emul
       logger: options.logger,
     }),
     fieldMap: sf.fieldMap,
-    batch: { flushDelayMs: sf.batchDelayMs, minRemainingApiCalls: sf.minRemainingApiCalls },
+    batch: {
+      criticalWindowMs: sf.batchWindowMs.critical,
+      normalWindowMs: sf.batchWindowMs.normal,
+      lowAllocationNormalWindowMs: sf.batchWindowMs.lowAllocationNormal,
+      minRemainingApiCalls: sf.minRemainingApiCalls,
+    },
     logger: options.logger,
   });
 }

@@ -32,7 +32,7 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
 
   function setup(options: Partial<SalesforceWriterOptions> = {}) {
     const capture = captureLogger();
-    const writer = writerFor(emulator, { connection: conn, ...options });
+    const writer = writerFor(emulator, { connection: conn, logger: capture.logger, ...options });
     return { ...capture, activities: activitiesFor(writer, capture.logger) };
   }
 
@@ -41,17 +41,31 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
 
   describe('non-retryable: ApplicationFailure.nonRetryable with the Salesforce code as its type', () => {
     const cases: Array<{ code: string; what: string; lead?: (id: string) => LeadRecord; fieldMap?: FieldMap; before?: () => Promise<void> }> = [
-      { code: 'INVALID_FIELD', what: 'mapped to a field the org lacks', fieldMap: resolveFieldMap({ lead: { stage: 'Lifecycle_Stage__c' } }) },
-      { code: 'MALFORMED_ID', what: 'owner id of the wrong shape', lead: (id) => leadRecord(id, { ownerId: 'not-an-id' }) },
       { code: 'MALFORMED_ID', what: 'lead id that is no Salesforce id (no call made)', lead: () => leadRecord('lead-42') },
       { code: 'NOT_FOUND', what: 'no such lead', lead: () => leadRecord('00Q000000000999EAA') },
       { code: 'ENTITY_IS_DELETED', what: 'lead deleted in Salesforce', before: async () => void (await conn.sobject('Lead').destroy(leadId)) },
-      { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', what: 'validation rule', lead: (id) => leadRecord(id, { stage: 'RECYCLED', recycleReason: 'OTHER', recycleNotes: 'blocked by rule' }) },
-      { code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', what: 'Status value the org lacks', fieldMap: resolveFieldMap({ leadStatus: { MQL: 'Accepted' } }) },
-      { code: 'STRING_TOO_LONG', what: 'workflow id over 255 characters', lead: (id) => leadRecord(id, { workflowId: `lead-${'x'.repeat(300)}` }) },
-      { code: 'INVALID_CROSS_REFERENCE_KEY', what: 'owner that does not exist', lead: (id) => leadRecord(id, { ownerId: '005000000000099AAA' }) },
       { code: 'REQUIRED_FIELD_MISSING', what: 'a required field mapped and cleared', fieldMap: resolveFieldMap({ lead: { recycleReason: 'Company' } }) },
     ];
+
+    /** Refused for one field: the write lands without it and the Lead's Handoff_Sync_Error__c says why (issue 9). */
+    const fieldCases: Array<{ code: string; what: string; field: string; lead?: (id: string) => LeadRecord; fieldMap?: FieldMap }> = [
+      { code: 'INVALID_FIELD', what: 'mapped to a field the org lacks', field: 'Lifecycle_Stage__c', fieldMap: resolveFieldMap({ lead: { stage: 'Lifecycle_Stage__c' } }) },
+      { code: 'MALFORMED_ID', what: 'owner id of the wrong shape', field: 'OwnerId', lead: (id) => leadRecord(id, { ownerId: 'not-an-id' }) },
+      { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', what: 'validation rule', field: 'Recycle_Notes__c', lead: (id) => leadRecord(id, { stage: 'RECYCLED', recycleReason: 'OTHER', recycleNotes: 'blocked by rule' }) },
+      { code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', what: 'Status value the org lacks', field: 'Status', fieldMap: resolveFieldMap({ leadStatus: { MQL: 'Accepted' } }) },
+      { code: 'STRING_TOO_LONG', what: 'workflow id over 255 characters', field: 'Handoff_Workflow_Id__c', lead: (id) => leadRecord(id, { workflowId: `lead-${'x'.repeat(300)}` }) },
+      { code: 'INVALID_CROSS_REFERENCE_KEY', what: 'owner that does not exist', field: 'OwnerId', lead: (id) => leadRecord(id, { ownerId: '005000000000099AAA' }) },
+    ];
+
+    it.each(fieldCases)('$code ($what) is not a failure: the rest lands and the error is on the Lead', async ({ code, field, lead, fieldMap }) => {
+      const { activities, lines } = setup({ fieldMap: fieldMap ?? DEFAULT_FIELD_MAP });
+      const record = lead ? lead(leadId) : leadRecord(leadId);
+      await syncLead(activities, { ...record, fitScore: 64 });
+      const stored = emulator.records('Lead').find((r) => r.Id === leadId);
+      expect(String(stored?.Handoff_Sync_Error__c)).toMatch(new RegExp(`^${code} \\[${field}\\] `));
+      expect(stored).toMatchObject({ Fit_Score__c: 64, SLA_Due_At__c: '2026-11-02T23:30:00.000+0000', SLA_Status__c: 'ON_TRACK' });
+      expect(lines()).toContainEqual(expect.objectContaining({ level: 40, sfErrorCode: code, fields: [field], leadId }));
+    });
 
     it.each(cases)('$code: $what', async ({ code, lead, fieldMap, before }) => {
       await before?.();
@@ -77,10 +91,12 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
     it('logs and reports no personal data, even when Salesforce echoes the value', async () => {
       const { activities, text } = setup();
       const notes = `Call ${PII_EMAIL} back. ${'x'.repeat(33_000)}`;
-      const failure = await failureOf(syncLead(activities, leadRecord(leadId, { stage: 'RECYCLED', recycleReason: 'OTHER', recycleNotes: notes })));
-      expect(failure).toMatchObject({ type: 'STRING_TOO_LONG', nonRetryable: true });
-      expect(failure.message).toContain('[redacted]');
-      expect(failure.message).not.toContain('jane.doe');
+      await syncLead(activities, leadRecord(leadId, { stage: 'RECYCLED', recycleReason: 'OTHER', recycleNotes: notes }));
+      const stored = emulator.records('Lead').find((r) => r.Id === leadId);
+      expect(stored).toMatchObject({ Handoff_Stage__c: 'RECYCLED', Recycle_Reason__c: 'OTHER' });
+      expect(String(stored?.Handoff_Sync_Error__c)).toMatch(/^STRING_TOO_LONG \[Recycle_Notes__c\] .*\[redacted\]/);
+      expect(String(stored?.Handoff_Sync_Error__c)).not.toContain('jane.doe');
+      expect(String(stored?.Handoff_Sync_Error__c)).not.toContain('xxxxxxxxxx');
       expect(text()).not.toContain('jane.doe');
       expect(text()).not.toContain('xxxxxxxxxx');
     });

@@ -33,7 +33,7 @@ describe('20% fault injection: every write lands exactly once', () => {
   beforeEach(() => emulator.reset());
 
   it.each([
-    { mode: 'batched (10 a call, so that faults hit many calls)', batch: { flushDelayMs: 10, maxBatchSize: 10 } },
+    { mode: 'batched (10 a call, so that faults hit many calls)', batch: { normalWindowMs: 10, maxBatchSize: 10 } },
     { mode: 'unbatched', batch: false as const },
   ])('$mode: lead fields end at the last snapshot and each task exists once', async ({ batch }) => {
     const conn = await connectTo(emulator);

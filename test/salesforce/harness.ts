@@ -61,10 +61,14 @@ export function connectTo(emulator: Emulator, overrides: Partial<ConnectOptions>
   return connect({ auth: emulatorAuth(emulator.url), apiVersion: API_VERSION, logger: quiet, ...overrides });
 }
 
+/** Short batch windows unless a test sets its own: tests assert on calls, not on waiting. */
+export const TEST_BATCH_WINDOWS = { criticalWindowMs: 10, normalWindowMs: 20 } as const;
+
 export function writerFor(emulator: Emulator, overrides: Partial<SalesforceWriterOptions> = {}, auth?: SalesforceAuth): SalesforceWriter {
   return createSalesforceWriter({
     connection: () => connectTo(emulator, auth ? { auth } : {}),
     logger: quiet,
+    batch: TEST_BATCH_WINDOWS,
     ...overrides,
   });
 }

@@ -110,7 +110,9 @@ function checkRecord(ctx: DmlContext, sobject: SObjectDef, record: SRecord, key:
   for (const rule of ctx.validationRules) {
     if (rule.sobject.toLowerCase() !== sobject.name.toLowerCase()) continue;
     const field = findField(sobject, rule.field);
-    if (field && ruleFires(rule, record[field.name])) return sfError('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, [field.name]);
+    if (field && ruleFires(rule, record[field.name])) {
+      return sfError('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, rule.errorLocation === 'top' ? [] : [field.name]);
+    }
   }
   for (const field of sobject.fields) {
     const value = record[field.name];

@@ -300,7 +300,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     const headers = lowerCaseHeaders(req);
     const path = url.pathname + url.search;
     const finish = (status: number, fault: FaultKind | null, response?: DataResponse) => {
-      this.log.add({ kind: 'data', method, path, status, fault }, headers);
+      this.log.add({ kind: 'data', method, path, status, fault }, headers, body);
       this.logger.debug({ method, path, status, fault }, 'salesforce-emulator: data request');
       if (response) send(res, response.status, response.body, { ...this.limitHeader(), ...response.headers });
     };
