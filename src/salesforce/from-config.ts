@@ -5,10 +5,7 @@ import { OwnerDirectory } from './directory';
 import { createSalesforceWriter, type SalesforceWriter } from './writer';
 
 /** The writer for the configured org, or for the local emulator at `emulatorUrl` when no org is configured. */
-export function salesforceWriterFromConfig(
-  sf: SalesforceConfig,
-  options: { emulatorUrl?: string; logger: Logger },
-): SalesforceWriter {
+export function salesforceWriterFromConfig(sf: SalesforceConfig, options: { emulatorUrl?: string; logger: Logger }): SalesforceWriter {
   const emulatorUrl = sf.auth ? undefined : options.emulatorUrl;
   const auth = sf.auth ?? (emulatorUrl ? emulatorAuth(emulatorUrl) : null);
   if (!auth) throw new Error('no Salesforce org is configured (SALESFORCE_*) and no emulator URL was given');
