@@ -222,7 +222,6 @@ export function ownerProblem(id: string, expects: OwnerExpectation, entry: Direc
     return `${what}: expected ${wanted}`;
   }
   if (!entry) return `unknown in the org: no ${prefix === KEY_PREFIX.user ? 'User' : 'Queue'} has this id`;
-  if (entry.kind === 'user' && !entry.active)
-    return `an inactive User${entry.name ? ` (${entry.name})` : ''}: expected ${wanted}`;
+  if (entry.kind === 'user' && !entry.active) return `an inactive User: expected ${wanted}`;
   return null;
 }

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy';
 import { integerEnv, optionalEnv } from '../env';
+import type { SalesforceConfig } from './config';
 import type { DirectoryStatus, OwnerDirectory, OwnerProblem } from './directory';
+import { ownerDirectoryFromConfig } from './from-config';
 
 export const ownerCheckEnvSchema = z.object({
   /** `fail`: a policy naming an unknown or inactive owner stops the start; `warn`: it is logged and the start goes on. */
@@ -59,4 +61,32 @@ export function enforcePolicyOwners(
     `HANDOFF_OWNER_CHECK=warn: the policy names owners the Salesforce org does not have (leads routed to them will not get that owner):\n${formatOwnerProblems(result.problems)}`,
   );
   return result;
+}
+
+/**
+ * The directory for the configured org (or the emulator at `emulatorUrl`), loaded, with the policy's owners
+ * checked against it as HANDOFF_OWNER_CHECK says. Rejects when the org cannot be read or, in `fail` mode,
+ * when the policy names an owner the org does not have.
+ */
+export async function startOwnerDirectory(options: {
+  salesforce: SalesforceConfig;
+  policy: Policy;
+  config: OwnerCheckConfig;
+  emulatorUrl?: string;
+  logger: Logger;
+}): Promise<OwnerDirectory> {
+  const { config, logger } = options;
+  const directory = ownerDirectoryFromConfig(options.salesforce, {
+    ...(options.emulatorUrl ? { emulatorUrl: options.emulatorUrl } : {}),
+    logger,
+    refreshIntervalMs: config.HANDOFF_OWNER_REFRESH_SECONDS * 1000,
+  });
+  try {
+    await directory.start();
+    enforcePolicyOwners(directory, options.policy, config.HANDOFF_OWNER_CHECK, logger);
+    return directory;
+  } catch (err) {
+    directory.close();
+    throw err;
+  }
 }

@@ -97,7 +97,7 @@ describe('the owner directory, through jsforce against the emulator seeded from 
     expect(directory.checkPolicy(bad)).toEqual([
       { path: 'teams[0].managerId', id: ORG.naQueue, problem: 'a Queue id: expected an active User (005…)' },
       { path: 'teams[1].fallbackOwnerId', id: '00G000000000777', problem: 'unknown in the org: no Queue has this id' },
-      { path: 'teams[1].managerId', id: INACTIVE, problem: 'an inactive User (Gone): expected an active User (005…)' },
+      { path: 'teams[1].managerId', id: INACTIVE, problem: 'an inactive User: expected an active User (005…)' },
       {
         path: 'teams[2].fallbackOwnerId',
         id: 'not-an-id',
@@ -119,7 +119,7 @@ describe('the owner directory, through jsforce against the emulator seeded from 
       throw new Error('expected the check to fail');
     })();
     expect(error).toBeInstanceOf(OwnerCheckError);
-    expect(error.message).toContain('teams[1].managerId = "0058c00000Zz9Zz": an inactive User (Gone)');
+    expect(error.message).toContain('teams[1].managerId = "0058c00000Zz9Zz": an inactive User');
     expect(error.message).toContain('teams[2].managerId = "005000000000777AAA": unknown in the org');
     const { logger, lines } = captureLogger();
     expect(enforcePolicyOwners(directory, bad, 'warn', logger)).toMatchObject({ ok: false });

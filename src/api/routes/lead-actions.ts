@@ -12,6 +12,7 @@ import {
 } from '../../domain/inputs';
 import { leadViewSchema } from '../../domain/state';
 import type { Role } from '../auth';
+import { checkActors } from '../actor-checks';
 import type { ApiContext } from '../context';
 import { validationFailed, type Issue } from '../errors';
 import { disqualifyIssues, rejectIssues } from '../policy-checks';
@@ -57,9 +58,10 @@ function actionRoute<A extends LeadAction>(app: Parameters<FastifyPluginAsync<Ap
     errors: [400, 404, 409, 413, 503],
     handler: async ({ body, params, request }) => {
       const key = idempotencyKey(request);
-      const issues = spec.check?.(body, ctx) ?? [];
+      const actors = await checkActors(body, ctx.deps.directory);
+      const issues = [...actors.issues, ...(spec.check?.(body, ctx) ?? [])];
       if (issues.length > 0) throw validationFailed(issues);
-      const message = { ...body, receivedAt: request.receivedAt } as ActionBody<A>;
+      const message = { ...actors.body, receivedAt: request.receivedAt } as ActionBody<A>;
       return ctx.leads.act(params.leadId, spec.action, message, key);
     },
   });
