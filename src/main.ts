@@ -81,6 +81,20 @@ async function main(): Promise<void> {
   }
 
   async function startAll(): Promise<void> {
+    let emulator: Emulator | undefined;
+    if (!salesforce.auth) {
+      emulator = await startEmulator({
+        port: core.SALESFORCE_EMULATOR_PORT,
+        dataDir: core.HANDOFF_DATA_DIR,
+        seed: emulatorSeedFromPolicy(policy),
+        logger,
+      });
+      stops.push(() => emulator!.close());
+    }
+    // Before Temporal: a policy naming owners the org does not have stops the start here.
+    const directory = await startOwnerDirectory({ salesforce, policy, config: owners, emulatorUrl: emulator?.url, logger });
+    stops.push(async () => directory.close());
+
     let devServer: DevServer | undefined;
     if (!core.TEMPORAL_ADDRESS) {
       devServer = await startDevServer({
@@ -92,19 +106,6 @@ async function main(): Promise<void> {
       stops.push(() => devServer!.stop());
     }
     const address = core.TEMPORAL_ADDRESS ?? devServer!.address;
-
-    let emulator: Emulator | undefined;
-    if (!salesforce.auth) {
-      emulator = await startEmulator({
-        port: core.SALESFORCE_EMULATOR_PORT,
-        dataDir: core.HANDOFF_DATA_DIR,
-        seed: emulatorSeedFromPolicy(policy),
-        logger,
-      });
-      stops.push(() => emulator!.close());
-    }
-    const directory = await startOwnerDirectory({ salesforce, policy, config: owners, emulatorUrl: emulator?.url, logger });
-    stops.push(async () => directory.close());
 
     const deps = await createWorkerDependencies({
       config: core,
