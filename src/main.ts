@@ -8,6 +8,8 @@ import { startApiServer, type RunningApi } from './api/server';
 import { loadCoreConfig, loadPolicyFile, policyFileOf } from './config';
 import { createLogger } from './logger';
 import { loadSalesforceConfig } from './salesforce/config';
+import { ownerCheckConfigFromEnv, startOwnerDirectory } from './salesforce/owner-check';
+import { emulatorSeedFromPolicy } from './salesforce/policy-owners';
 import { temporalConnectionOptions } from './temporal/connection';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { createWorkerDependencies } from './worker/dependencies';
@@ -46,8 +48,9 @@ function loadAllConfig() {
   const api = attempt(() => apiConfigFromEnv());
   const salesforce = attempt(() => loadSalesforceConfig());
   const policy = attempt(() => loadPolicyFile(policyFileOf(process.env)));
-  if (!core || !api || !salesforce || !policy) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
-  return { core, api, salesforce, policy, devKeysFile };
+  const owners = attempt(() => ownerCheckConfigFromEnv());
+  if (!core || !api || !salesforce || !policy || !owners) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
+  return { core, api, salesforce, policy, owners, devKeysFile };
 }
 
 /**
@@ -56,7 +59,7 @@ function loadAllConfig() {
  */
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'handoff' });
-  const { core, api: apiConfig, salesforce, policy, devKeysFile } = loadAllConfig();
+  const { core, api: apiConfig, salesforce, policy, owners, devKeysFile } = loadAllConfig();
   installPinoRuntime(logger, 'WARN');
 
   const stops: (() => Promise<void>)[] = [];
@@ -78,6 +81,20 @@ async function main(): Promise<void> {
   }
 
   async function startAll(): Promise<void> {
+    let emulator: Emulator | undefined;
+    if (!salesforce.auth) {
+      emulator = await startEmulator({
+        port: core.SALESFORCE_EMULATOR_PORT,
+        dataDir: core.HANDOFF_DATA_DIR,
+        seed: emulatorSeedFromPolicy(policy),
+        logger,
+      });
+      stops.push(() => emulator!.close());
+    }
+    // Before Temporal: a policy naming owners the org does not have stops the start here.
+    const directory = await startOwnerDirectory({ salesforce, policy, config: owners, emulatorUrl: emulator?.url, logger });
+    stops.push(async () => directory.close());
+
     let devServer: DevServer | undefined;
     if (!core.TEMPORAL_ADDRESS) {
       devServer = await startDevServer({
@@ -89,12 +106,6 @@ async function main(): Promise<void> {
       stops.push(() => devServer!.stop());
     }
     const address = core.TEMPORAL_ADDRESS ?? devServer!.address;
-
-    let emulator: Emulator | undefined;
-    if (!salesforce.auth) {
-      emulator = await startEmulator({ port: core.SALESFORCE_EMULATOR_PORT, dataDir: core.HANDOFF_DATA_DIR, logger });
-      stops.push(() => emulator!.close());
-    }
 
     const deps = await createWorkerDependencies({
       config: core,
@@ -119,6 +130,7 @@ async function main(): Promise<void> {
         policy,
         ledger: deps.ledger,
         salesforce: deps.salesforce,
+        directory,
         auth: apiConfig.auth,
         salesforceOrgId: emulator?.orgId ?? apiConfig.salesforceOrgId,
         outboundMessages: apiConfig.outboundMessages,

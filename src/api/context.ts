@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ledger } from '../audit/ledger';
 import type { Policy } from '../domain/policy';
+import type { OwnerDirectory } from '../salesforce/directory';
 import type { ApiKey, SignatureOptions } from './auth';
 import type { LeadFieldMap } from './outbound-message';
 import type { RouteContext } from './route';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   policy: Policy;
   /** The audit ledger (reports, timeline, readiness); routes that need it answer 503 without it. */
   ledger?: Ledger;
+  /** The org's active Users and Queues: every repId, actorId and ownerId in a request must be one of them. */
+  directory: OwnerDirectory;
   /** Salesforce (or the emulator), for readiness. */
   salesforce?: { ping(): Promise<void> };
   auth: { keys: readonly ApiKey[]; webhookSecret?: string; signature?: SignatureOptions };

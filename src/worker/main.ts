@@ -2,6 +2,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { loadCoreConfig, loadPolicyFile, type CoreConfig } from '../config';
 import { createLogger } from '../logger';
+import { loadSalesforceConfig } from '../salesforce/config';
+import { ownerCheckConfigFromEnv, startOwnerDirectory } from '../salesforce/owner-check';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
@@ -45,6 +47,9 @@ async function main(): Promise<void> {
   const config = loadCoreConfig();
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker (npm start embeds one)');
   const policy = loadPolicyFile(config.HANDOFF_POLICY);
+  // The worker needs the owners checked once, at start; the API keeps its own directory for requests.
+  const directory = await startOwnerDirectory({ salesforce: loadSalesforceConfig(), policy, config: ownerCheckConfigFromEnv(), logger });
+  directory.close();
   const deps = await createWorkerDependencies({ config, policy: () => policy, logger });
   const running = await startWorker({ config, address: config.TEMPORAL_ADDRESS, deps, logger });
   await running.done;

@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { createLambdaHandler, handler, type LambdaContext } from '../../src/api/lambda';
 import { buildApp } from '../../src/api/app';
 import { ACK_XML } from '../../src/api/outbound-message';
-import { API_KEYS, deps, hotTrigger, KEYS, ORG_ID, startStack, WEBHOOK_SECRET, type Stack } from './harness';
+import { API_KEYS, deps, hotTrigger, KEYS, ORG_ID, PEOPLE, startStack, testOrg, WEBHOOK_SECRET, type Stack } from './harness';
 
 /** An API Gateway HTTP API (payload format 2.0) event, as AWS builds it. */
 function v2Event(options: {
@@ -60,7 +60,9 @@ describe('the Lambda handler, configured from the environment, against the real 
 
   beforeAll(async () => {
     stack = await startStack();
+    const org = await testOrg();
     Object.assign(process.env, {
+      SALESFORCE_EMULATOR_PORT: new URL(org.url).port,
       TEMPORAL_ADDRESS: stack.env.address,
       TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
       HANDOFF_TASK_QUEUE: stack.taskQueue,
@@ -91,7 +93,7 @@ describe('the Lambda handler, configured from the environment, against the real 
         method: 'POST',
         path: `/v1/leads/${leadId}/accept`,
         headers: { authorization: `Bearer ${KEYS.sales}`, 'content-type': 'application/json', 'x-request-id': 'client-req-7' },
-        body: json({ repId: 'rep-1' }),
+        body: json({ repId: PEOPLE.rep }),
         base64: true,
       }),
       context(),

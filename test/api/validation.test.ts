@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import { signBody } from '../../src/api/auth';
-import { bearer, captureLogs, deps, hotTrigger, inject, KEYS, nowIso, WEBHOOK_SECRET } from './harness';
+import { bearer, captureLogs, deps, hotTrigger, inject, KEYS, nowIso, PEOPLE, WEBHOOK_SECRET } from './harness';
 
 let app: FastifyInstance;
 let logs: ReturnType<typeof captureLogs>;
@@ -76,7 +76,7 @@ describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500'
   });
 
   test('an Idempotency-Key must be visible ASCII', async () => {
-    const res = await post('/v1/leads/L1/accept', { repId: 'r1' }, { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) });
+    const res = await post('/v1/leads/L1/accept', { repId: PEOPLE.rep }, { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) });
     expect(expectValidationFailed(res).details[0]).toMatchObject({ in: 'headers', path: ['idempotency-key'] });
   });
 });
@@ -99,11 +99,11 @@ describe('bodies are checked against the policy', () => {
   });
 
   test('notes are required for the policy notesRequiredFor reasons (reject) and OTHER (disqualify)', async () => {
-    const reject = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'OTHER' }, bearer('sales')));
+    const reject = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: PEOPLE.rep, reason: 'OTHER' }, bearer('sales')));
     expect(reject.details).toEqual([expect.objectContaining({ path: ['notes'], message: 'notes are required when rejecting with reason OTHER' })]);
-    const disqualify = expectValidationFailed(await post('/v1/leads/L1/disqualify', { actorId: 'a1', reason: 'OTHER' }, bearer('revops')));
+    const disqualify = expectValidationFailed(await post('/v1/leads/L1/disqualify', { actorId: PEOPLE.revops, reason: 'OTHER' }, bearer('revops')));
     expect(disqualify.details[0]).toMatchObject({ path: ['notes'] });
-    const unknownReason = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'BORED' }, bearer('sales')));
+    const unknownReason = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: PEOPLE.rep, reason: 'BORED' }, bearer('sales')));
     expect(unknownReason.details[0]).toMatchObject({ path: ['reason'], code: 'invalid_value' });
   });
 });
@@ -182,7 +182,7 @@ describe('per-key rate limit', () => {
 
 describe('Temporal unreachable', () => {
   test('a valid action answers 503 with Retry-After', async () => {
-    const res = await post('/v1/leads/L1/accept', { repId: 'r1' }, { authorization: `Bearer ${KEYS.sales}` });
+    const res = await post('/v1/leads/L1/accept', { repId: PEOPLE.rep }, { authorization: `Bearer ${KEYS.sales}` });
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
     expect(res.json().error.code).toBe('UNAVAILABLE');

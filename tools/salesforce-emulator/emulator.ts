@@ -18,16 +18,26 @@ import { dispatchData, isWriteRequest } from './routes/data';
 import { aboutPage, identityDocument, oauthEndpoint } from './routes/oauth';
 import { QueryCursors } from './routes/query';
 import { findField, findSObject, type Schema } from './schema';
+import { emulatorSeedSchema, seedQueueRecord, seedQueueSchema, seedUserRecord, seedUserSchema } from './owners';
 import { INTEGRATION_USER_ID, seedRecords } from './standard-objects';
 import { RecordStore } from './store';
 import { DEFAULTS, type Emulator, type EmulatorOptions } from './types';
 import { validationRuleSchema, type ValidationRule } from './validation-rules';
+import { formatDateTime } from './values';
 
 export { DEFAULTS, type Emulator, type EmulatorOptions } from './types';
 
 /** Exactly what Salesforce answers for a missing, expired or revoked token (no `fields`). */
 const INVALID_SESSION = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
 const SEED_TIMESTAMP = '2025-01-01T00:00:00.000+0000';
+const SEED_SYSTEM_FIELDS = {
+  IsDeleted: false,
+  CreatedDate: SEED_TIMESTAMP,
+  CreatedById: INTEGRATION_USER_ID,
+  LastModifiedDate: SEED_TIMESTAMP,
+  LastModifiedById: INTEGRATION_USER_ID,
+  SystemModstamp: SEED_TIMESTAMP,
+};
 
 function checkValidationRules(rules: unknown, schema: Schema): ValidationRule[] {
   const parsed = z.array(validationRuleSchema).parse(rules);
@@ -52,6 +62,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
   private readonly dailyApiLimit: number;
   private readonly persister: Persister | undefined;
   private readonly server: Server;
+  private readonly ownerSeed: z.output<typeof emulatorSeedSchema>;
   private used = 0;
 
   constructor(private readonly options: EmulatorOptions) {
@@ -61,6 +72,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     this.schema = loadSchema(options.metadataDir ?? DEFAULT_METADATA_DIR, this.logger);
     this.validationRules = checkValidationRules(options.validationRules ?? [], this.schema);
     this.faultInjector = new FaultInjector(options.faults ?? {});
+    this.ownerSeed = emulatorSeedSchema.parse(options.seed ?? {});
     const changed = () => this.persister?.schedule();
     this.store = new RecordStore(this.schema, changed);
     this.tokens = new TokenService({
@@ -75,7 +87,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     const dataFile = options.dataDir ? path.join(options.dataDir, DATA_FILE_NAME) : undefined;
     const persisted = dataFile ? loadPersistedState(dataFile) : null;
     if (persisted) this.restore(persisted);
-    else this.seed();
+    this.seed();
     this.persister = dataFile ? new Persister(dataFile, () => this.snapshot(), this.logger) : undefined;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -205,13 +217,60 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     return typeof user?.Id === 'string' ? user.Id : undefined;
   }
 
+  /** Adds the default seeds and the `seed` option's users and queues that are missing (a restored data file keeps its own). */
   private seed(): void {
-    for (const { sobject, record } of seedRecords()) {
+    const { users, queues } = this.ownerSeed;
+    const records = [
+      ...seedRecords(),
+      ...users.map((user) => ({ sobject: 'User', record: seedUserRecord(user) })),
+      ...queues.map((queue) => ({ sobject: 'Group', record: seedQueueRecord(queue) })),
+    ];
+    for (const { sobject, record } of records) {
       const def = findSObject(this.schema, sobject);
-      if (!def) continue;
-      const system = { IsDeleted: false, CreatedDate: SEED_TIMESTAMP, CreatedById: INTEGRATION_USER_ID, LastModifiedDate: SEED_TIMESTAMP, LastModifiedById: INTEGRATION_USER_ID, SystemModstamp: SEED_TIMESTAMP };
-      this.store.put(def, { ...record, ...system });
+      const key = idKey(String(record.Id));
+      if (!def || !key || this.store.get(def, key)) continue;
+      this.store.put(def, { ...record, ...SEED_SYSTEM_FIELDS });
     }
+  }
+
+  addUser(input: unknown): Record<string, unknown> {
+    return this.putOwner('User', seedUserRecord(seedUserSchema.parse(input)));
+  }
+
+  addQueue(input: unknown): Record<string, unknown> {
+    return this.putOwner('Group', seedQueueRecord(seedQueueSchema.parse(input)));
+  }
+
+  setUserActive(id: string, active: boolean): Record<string, unknown> {
+    const users = this.sobject('User');
+    const key = idKey(id);
+    const user = key ? this.store.get(users, key) : undefined;
+    if (!user) throw new Error(`no user ${id}`);
+    const updated: Record<string, unknown> = { ...user, IsActive: active, LastModifiedDate: formatDateTime(Date.now()) };
+    this.store.put(users, updated);
+    this.logger.info({ userId: updated.Id, active }, 'salesforce-emulator: user activation set');
+    return structuredClone(updated);
+  }
+
+  /** Creates or replaces a user or queue with a fixed id (control routes; REST creates get generated ids). */
+  private putOwner(sobject: 'User' | 'Group', record: Record<string, unknown>): Record<string, unknown> {
+    const def = this.sobject(sobject);
+    const key = idKey(String(record.Id)) ?? '';
+    const previous = this.store.get(def, key);
+    const username = sobject === 'User' ? findField(def, 'Username') : undefined;
+    const clash = username ? this.store.findByIndexedField(def, username, String(record.Username)).find((u) => idKey(String(u.Id)) !== key) : undefined;
+    if (clash) throw new Error(`Username ${String(record.Username)} is taken by ${String(clash.Id)}`);
+    const now = formatDateTime(Date.now());
+    const stored: Record<string, unknown> = { ...SEED_SYSTEM_FIELDS, ...(previous ?? {}), ...record, LastModifiedDate: now, SystemModstamp: now, ...(previous ? {} : { CreatedDate: now }) };
+    this.store.put(def, stored);
+    this.logger.info({ sobject, id: stored.Id }, 'salesforce-emulator: owner added');
+    return structuredClone(stored);
+  }
+
+  private sobject(name: string) {
+    const def = findSObject(this.schema, name);
+    if (!def) throw new Error(`the emulator has no sObject type ${name}`);
+    return def;
   }
 
   private snapshot(): PersistedState {

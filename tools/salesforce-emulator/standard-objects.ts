@@ -108,13 +108,13 @@ export function taskFields(): FieldDef[] {
 export function userFields(): FieldDef[] {
   return [
     ...systemFields(),
-    text('Username', 80),
+    text('Username', 80, { required: true, unique: true }),
     readOnly('Name', 'string', { length: 121, label: 'Full Name' }),
     text('FirstName', 40),
-    text('LastName', 80),
+    text('LastName', 80, { required: true }),
     field('Email', 'email', { length: 128 }),
     text('Alias', 8),
-    field('IsActive', 'boolean', { label: 'Active' }),
+    field('IsActive', 'boolean', { label: 'Active', defaultValue: true }),
     text('TimeZoneSidKey', 40, { label: 'Time Zone' }),
     reference('ManagerId', ['User']),
   ];
@@ -123,9 +123,9 @@ export function userFields(): FieldDef[] {
 export function groupFields(): FieldDef[] {
   return [
     ...systemFields(),
-    text('Name', 40),
+    text('Name', 40, { required: true }),
     text('DeveloperName', 80),
-    picklist('Type', ['Queue', 'Regular', 'Role'], { restricted: true }),
+    picklist('Type', ['Queue', 'Regular', 'Role'], { restricted: true, required: true }),
     field('Email', 'email', { length: 255 }),
     reference('OwnerId', ['User']),
   ];
@@ -145,8 +145,8 @@ export interface StandardObject {
 export const STANDARD_OBJECTS: StandardObject[] = [
   { name: 'Lead', label: 'Lead', labelPlural: 'Leads', keyPrefix: '00Q', writable: true, fields: leadFields, metadataFolders: ['Lead'] },
   { name: 'Task', label: 'Task', labelPlural: 'Tasks', keyPrefix: '00T', writable: true, fields: taskFields, metadataFolders: ['Activity', 'Task'] },
-  { name: 'User', label: 'User', labelPlural: 'Users', keyPrefix: '005', writable: false, fields: userFields, metadataFolders: ['User'] },
-  { name: 'Group', label: 'Group', labelPlural: 'Groups', keyPrefix: '00G', writable: false, fields: groupFields, metadataFolders: ['Group'] },
+  { name: 'User', label: 'User', labelPlural: 'Users', keyPrefix: '005', writable: true, fields: userFields, metadataFolders: ['User'] },
+  { name: 'Group', label: 'Group', labelPlural: 'Groups', keyPrefix: '00G', writable: true, fields: groupFields, metadataFolders: ['Group'] },
 ];
 
 export const INTEGRATION_USER_ID = '005000000000003AAA';
