@@ -11,7 +11,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp, type ApiDeps } from '../../src/api/app';
 import { parseApiKeys } from '../../src/api/auth';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
-import type { AuditEvent } from '../../src/domain/effects';
+import type { EffectBatch } from '../../src/workflows/outbox';
 import type { Policy } from '../../src/domain/policy';
 import { emulatorAuth } from '../../src/salesforce/config';
 import { connect } from '../../src/salesforce/connection';
@@ -157,9 +157,10 @@ export async function startStack(options: { policy?: Policy; apiDeps?: Partial<A
     workflowBundle: await workflowBundle(),
     activities: {
       ...rec.activities,
-      async appendAudit(events: AuditEvent[]) {
-        await rec.activities.appendAudit(events);
-        await ledger.append(events);
+      async applyEffects(batch: EffectBatch) {
+        const result = await rec.activities.applyEffects(batch);
+        await ledger.append(batch.ledger);
+        return result;
       },
     },
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { INVALID_AUDIT_EVENT, createLedgerActivities } from '../../src/activities/ledger';
+import { createEffectsActivities, INVALID_AUDIT_EVENT } from '../../src/activities/effects';
 import { LedgerBusyError, LedgerUnavailableError } from '../../src/audit/errors';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
 import { loadMigrations, migrate, MIGRATIONS_DIR } from '../../src/audit/migrate';
@@ -65,13 +65,14 @@ describe.each(ledgerTargets())('ledger on %s', (_name, makeTarget) => {
     expect(await ledger.events('append-3')).toEqual([]);
   });
 
-  it('the appendAudit activity retries safely and fails malformed events for good', async () => {
-    const { appendAudit } = createLedgerActivities({ ledger });
+  it('the effects activity retries safely and fails malformed events for good', async () => {
+    const { applyEffects } = createEffectsActivities({ ledger, salesforce: {} as never, logger: silentLogger });
     const events = sampleEvents('activity-1');
-    await appendAudit(events);
-    await appendAudit(events);
+    const batch = (ledgerRows: AuditEvent[]) => ({ leadId: 'activity-1', workflowId: 'lead-activity-1', ledger: ledgerRows, salesforce: [] });
+    await applyEffects(batch(events));
+    await applyEffects(batch(events));
     expect(await ledger.events('activity-1')).toHaveLength(3);
-    const failure = await appendAudit([{ ...(events[0] as AuditEvent), cycle: 1.5 }]).catch((e: unknown) => e);
+    const failure = await applyEffects(batch([{ ...(events[0] as AuditEvent), cycle: 1.5 }])).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: INVALID_AUDIT_EVENT, nonRetryable: true });
   });

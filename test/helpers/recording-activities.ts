@@ -37,7 +37,7 @@ export function recordingActivities(opts: {
         const refusedCode = effect.type === 'syncLead' ? opts.failSyncLead?.(effect.lead) : undefined;
         const failure = refusedCode ? { code: refusedCode, retryable: false } : opts.failWrite?.(effect);
         if (failure) {
-          result.failed.push({ effectId: effect.id, code: failure.code, message: `${failure.code}: refused`, retryable: failure.retryable });
+          result.failed.push({ effectId: effect.id, code: failure.code, message: `${failure.code}: refused`, retryable: failure.retryable, retryAfterMs: null });
           continue;
         }
         if (effect.type === 'syncLead') {

@@ -5,7 +5,7 @@ import { classifyError } from '../../src/salesforce/errors';
 import { DEFAULT_FIELD_MAP, resolveFieldMap, type FieldMap } from '../../src/salesforce/field-map';
 import type { SalesforceWriterOptions } from '../../src/salesforce/writer';
 import { handoffTask, leadRecord } from './fixtures';
-import { activitiesFor, captureLogger, connectTo, createLeads, failureOf, runActivity, startTestEmulator, writerFor } from './harness';
+import { activitiesFor, captureLogger, connectTo, createLeads, outcomeOf, startTestEmulator, writerFor } from './harness';
 
 const PII_EMAIL = 'jane.doe@acme-freight.com';
 
@@ -36,10 +36,9 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
     return { ...capture, activities: activitiesFor(writer, capture.logger) };
   }
 
-  const syncLead = (activities: ReturnType<typeof setup>['activities'], lead: LeadRecord, id = 'lead-x:run-1:3') =>
-    runActivity(activities.syncLead, { id, lead });
+  const syncLead = (activities: ReturnType<typeof setup>['activities'], lead: LeadRecord, id = 'lead-x:run-1:3') => activities.syncLead({ id, lead });
 
-  describe('non-retryable: ApplicationFailure.nonRetryable with the Salesforce code as its type', () => {
+  describe('non-retryable: given back to the workflow with the Salesforce code (it records WRITE_FAILED)', () => {
     const cases: Array<{ code: string; what: string; lead?: (id: string) => LeadRecord; fieldMap?: FieldMap; before?: () => Promise<void> }> = [
       { code: 'MALFORMED_ID', what: 'lead id that is no Salesforce id (no call made)', lead: () => leadRecord('lead-42') },
       { code: 'NOT_FOUND', what: 'no such lead', lead: () => leadRecord('00Q000000000999EAA') },
@@ -71,8 +70,8 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
       await before?.();
       const { activities, lines } = setup({ fieldMap: fieldMap ?? DEFAULT_FIELD_MAP });
       const record = lead ? lead(leadId) : leadRecord(leadId);
-      const failure = await failureOf(syncLead(activities, record));
-      expect(failure).toMatchObject({ type: code, nonRetryable: true });
+      const failure = await outcomeOf(syncLead(activities, record));
+      expect(failure).toMatchObject({ code, retryable: false, effectId: 'lead-x:run-1:3' });
       expect(failure.message).toMatch(new RegExp(`^${code}: `));
       expect(lines()).toContainEqual(
         expect.objectContaining({
@@ -103,12 +102,12 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
 
     it('upsertTask: an unknown external id field is NOT_FOUND', async () => {
       const { activities } = setup({ fieldMap: resolveFieldMap({ task: { externalId: 'Subject' } }) });
-      const failure = await failureOf(runActivity(activities.upsertTask, { id: 'e-1', task: handoffTask(leadId, 'e-1') }));
-      expect(failure).toMatchObject({ type: 'NOT_FOUND', nonRetryable: true });
+      const failure = await outcomeOf(activities.upsertTask({ id: 'e-1', task: handoffTask(leadId, 'e-1') }));
+      expect(failure).toMatchObject({ code: 'NOT_FOUND', retryable: false });
     });
   });
 
-  describe('retryable: a retryable ApplicationFailure, and the next attempt lands the write', () => {
+  describe('retryable: given back to the workflow to send again (after any delay Salesforce asks for), and the next attempt lands', () => {
     it.each([
       { fault: 'UNABLE_TO_LOCK_ROW' as const, codes: ['UNABLE_TO_LOCK_ROW'] },
       { fault: 'SERVER_ERROR' as const, codes: ['UNKNOWN_EXCEPTION', 'SERVER_UNAVAILABLE'] },
@@ -117,11 +116,11 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
     ])('$fault', async ({ fault, codes }) => {
       const { activities, lines } = setup();
       emulator.setFaults({ next: [fault] });
-      const failure = await failureOf(syncLead(activities, leadRecord(leadId, { stage: 'SAL' })));
-      expect(codes).toContain(failure.type);
-      expect(failure.nonRetryable).toBe(false);
-      expect(failure.nextRetryDelay).toBeUndefined();
-      expect(lines()).toContainEqual(expect.objectContaining({ level: 40, msg: 'salesforce write failed; will retry', leadId, sfErrorCode: failure.type }));
+      const failure = await outcomeOf(syncLead(activities, leadRecord(leadId, { stage: 'SAL' })));
+      expect(codes).toContain(failure.code);
+      expect(failure.retryable).toBe(true);
+      expect(failure.retryAfterMs).toBeNull();
+      expect(lines()).toContainEqual(expect.objectContaining({ level: 40, msg: 'salesforce write failed; will retry', leadId, sfErrorCode: failure.code }));
 
       await syncLead(activities, leadRecord(leadId, { stage: 'SAL' }));
       expect(emulator.records('Lead')[0]?.Handoff_Stage__c).toBe('SAL');
@@ -130,31 +129,31 @@ describe('Salesforce activities: every error class, as the workflow sees it', ()
     it('REQUEST_LIMIT_EXCEEDED asks for a retry minutes later', async () => {
       const { activities } = setup();
       emulator.setFaults({ next: ['REQUEST_LIMIT_EXCEEDED'] });
-      const failure = await failureOf(syncLead(activities, leadRecord(leadId)));
-      expect(failure).toMatchObject({ type: 'REQUEST_LIMIT_EXCEEDED', nonRetryable: false, nextRetryDelay: 300_000 });
+      const failure = await outcomeOf(syncLead(activities, leadRecord(leadId)));
+      expect(failure).toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', retryable: true, retryAfterMs: 300_000 });
     });
 
     it('a request that outlives the timeout is TIMEOUT', async () => {
       const slow = await connectTo(emulator, { requestTimeoutMs: 200 });
       const { activities } = setup({ connection: slow });
       emulator.setFaults({ latencyMs: 600 });
-      const failure = await failureOf(syncLead(activities, leadRecord(leadId)));
-      expect(failure).toMatchObject({ type: 'TIMEOUT', nonRetryable: false });
+      const failure = await outcomeOf(syncLead(activities, leadRecord(leadId)));
+      expect(failure).toMatchObject({ code: 'TIMEOUT', retryable: true });
     });
 
     it('INVALID_SESSION_ID once the one refresh did not help', async () => {
       const { activities } = setup();
       rejectAllTokens(true);
       emulator.expireTokens();
-      const failure = await failureOf(runActivity(activities.upsertTask, { id: 'e-2', task: handoffTask(leadId, 'e-2') }));
-      expect(failure).toMatchObject({ type: 'INVALID_SESSION_ID', nonRetryable: false });
+      const failure = await outcomeOf(activities.upsertTask({ id: 'e-2', task: handoffTask(leadId, 'e-2') }));
+      expect(failure).toMatchObject({ code: 'INVALID_SESSION_ID', retryable: true });
     });
 
     it('credentials the org refuses: AUTH_FAILED, retried a minute later (an admin has to act)', async () => {
       const capture = captureLogger();
       const writer = writerFor(emulator, { logger: capture.logger }, { flow: 'clientCredentials', loginUrl: emulator.url, clientId: 'handoff-dev', clientSecret: 'wrong' });
-      const failure = await failureOf(runActivity(activitiesFor(writer, capture.logger).syncLead, { id: 'e-3', lead: leadRecord(leadId) }));
-      expect(failure).toMatchObject({ type: 'AUTH_FAILED', nonRetryable: false, nextRetryDelay: 60_000 });
+      const failure = await outcomeOf(activitiesFor(writer, capture.logger).syncLead({ id: 'e-3', lead: leadRecord(leadId) }));
+      expect(failure).toMatchObject({ code: 'AUTH_FAILED', retryable: true, retryAfterMs: 60_000 });
       expect(capture.text()).not.toContain('wrong');
     });
   });
