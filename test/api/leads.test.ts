@@ -54,8 +54,8 @@ describe("a lead's whole life through the API", () => {
     expect(tooEarly.status).toBe(409);
     expect(tooEarly.json().error).toMatchObject({
       code: 'INVALID_TRANSITION',
-      message: expect.stringMatching(/in stage MQL \(allowed in MQL: accept, reject, contact, reassign, disqualify\)/),
-      details: { stage: 'MQL', allowed: ['accept', 'reject', 'contact', 'reassign', 'disqualify'] },
+      message: expect.stringMatching(/in stage MQL \(allowed in MQL: accept → SAL, contact → SAL, reject → RECYCLED, reassign → MQL, disqualify → DISQUALIFIED\)/),
+      details: { stage: 'MQL', allowed: ['accept', 'contact', 'reject', 'reassign', 'disqualify'] },
     });
 
     const accepted = await post(`/v1/leads/${leadId}/accept`, { repId: PEOPLE.rep }, 'sales');
