@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { businessCalendarSchema } from './calendar';
 import { clockedDurationSchema, durationSchema } from './duration';
 import { kindSchema, recycleReasonSchema } from './model';
+import { salesforceActivityPolicySchema } from './salesforce-activity';
 
 const routeSchema = z.enum(['route', 'nurture', 'review', 'ignore']);
 export type Route = z.infer<typeof routeSchema>;
@@ -144,6 +145,7 @@ export const policySchema = z
       })
       .strict(),
     stale: z.object({ SAL: clockedDurationSchema, SQL: clockedDurationSchema }).strict(),
+    salesforceActivity: salesforceActivityPolicySchema.prefault({}),
   })
   .strict()
   // Cross-references are checked even when another part of the policy is malformed (zod skips
