@@ -10,6 +10,7 @@ import { createLogger } from './logger';
 import { loadSalesforceConfig } from './salesforce/config';
 import { temporalConnectionOptions } from './temporal/connection';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { activityPollerConfigFromEnv } from './worker/activity-poller';
 import { createWorkerDependencies } from './worker/dependencies';
 import { startWorker, type RunningWorker } from './worker/main';
 import { installPinoRuntime } from './worker/runtime';
@@ -46,7 +47,8 @@ function loadAllConfig() {
   const api = attempt(() => apiConfigFromEnv());
   const salesforce = attempt(() => loadSalesforceConfig());
   const policy = attempt(() => loadPolicyFile(policyFileOf(process.env)));
-  if (!core || !api || !salesforce || !policy) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
+  const activityPoller = attempt(() => activityPollerConfigFromEnv());
+  if (!core || !api || !salesforce || !policy || !activityPoller) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
   return { core, api, salesforce, policy, devKeysFile };
 }
 

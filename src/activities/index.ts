@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import type { Policy } from '../domain/policy';
 import { createLedgerActivities, type LedgerActivityDeps } from './ledger';
 import { createSalesforceActivities, type SalesforceActivityDeps } from './salesforce';
+import { createSalesforceActivityPollActivities, type SalesforceActivityPollDeps } from './salesforce-activity';
 
 export type ActivityDeps = SalesforceActivityDeps &
-  LedgerActivityDeps & {
+  LedgerActivityDeps &
+  SalesforceActivityPollDeps & {
     logger: Logger;
     /** The policy the worker runs now: recycled leads re-qualify under it. */
     policy: () => Policy;
@@ -14,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSalesforceActivities(deps),
     ...createLedgerActivities(deps),
+    ...createSalesforceActivityPollActivities(deps),
     async currentPolicy(): Promise<Policy> {
       return deps.policy();
     },

@@ -1,8 +1,10 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { loadCoreConfig, loadPolicyFile, type CoreConfig } from '../config';
 import { createLogger } from '../logger';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { activityPollerConfigFromEnv, ensureActivityPoller } from './activity-poller';
 import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
 import { installPinoRuntime } from './runtime';
@@ -17,6 +19,7 @@ export async function startWorker(options: {
   logger: Logger;
 }): Promise<RunningWorker> {
   const { config, logger, deps } = options;
+  const poller = activityPollerConfigFromEnv();
   const connection = await NativeConnection.connect(temporalConnectionOptions(options.address, config));
   const worker = await Worker.create({
     connection,
@@ -28,6 +31,8 @@ export async function startWorker(options: {
     await connection.close();
   });
   logger.info({ taskQueue: config.HANDOFF_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  await ensureActivityPoller({ client, taskQueue: config.HANDOFF_TASK_QUEUE, config: poller, logger });
   return {
     worker,
     done,

@@ -15,6 +15,10 @@ export function recordingActivities(opts: { policy: () => Policy; failSyncLead?:
   const recorded: Recorded = { leadUpdates: [], tasks: [], audit: [], policyFetches: 0 };
   const seenAudit = new Set<string>();
   const activities: Activities = {
+    // No Salesforce activity to read: the poller's page stays where it is.
+    async pollSalesforceActivity({ cursor }) {
+      return { next: cursor, read: 0, sent: 0, skipped: 0, more: false };
+    },
     async syncLead({ lead }) {
       const code = opts.failSyncLead?.(lead);
       if (code) throw ApplicationFailure.nonRetryable(`Salesforce refused the write (${code})`, code);
