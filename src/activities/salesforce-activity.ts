@@ -124,6 +124,7 @@ export function createSalesforceActivityPollActivities(deps: SalesforceActivityP
           message: `${error.code}: ${redactMessage(error.message)}`,
           type: error.code,
           nonRetryable: !error.retryable,
+          ...(error.retryAfterMs !== null ? { nextRetryDelay: error.retryAfterMs } : {}),
         });
       }
       const page: PollPage = {
