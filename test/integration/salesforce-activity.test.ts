@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { Connection } from 'jsforce';
@@ -207,15 +210,13 @@ describe('touches and conversions logged in Salesforce reach the lead workflows 
     const stranger = await rep
       .sobject('Task')
       .create({ WhoId: strangerLead, Subject: 'Call', Type: 'Call', TaskSubtype: 'Call', Status: 'Completed' });
-    await rep
-      .sobject('Task')
-      .create({
-        WhoId: leadId,
-        Subject: 'Handoff: work this lead',
-        Type: 'Call',
-        Status: 'Completed',
-        Handoff_Event_Id__c: `lead-${leadId}:t1`,
-      });
+    await rep.sobject('Task').create({
+      WhoId: leadId,
+      Subject: 'Handoff: work this lead',
+      Type: 'Call',
+      Status: 'Completed',
+      Handoff_Event_Id__c: `lead-${leadId}:t1`,
+    });
     await rep
       .sobject('Task')
       .create({ WhoId: leadId, Subject: 'Send contract', Type: 'Other', TaskSubtype: 'Task', Status: 'Completed' });
@@ -327,6 +328,14 @@ describe('touches and conversions logged in Salesforce reach the lead workflows 
     await ensureActivityPoller({ client: env.client, taskQueue, config, logger, workflowId: pollerId });
     const stopped = (await env.client.workflow.getHandle(pollerId).result()) as ActivityPollerState;
     expect(stopped.rounds).toBeGreaterThan(0);
+    // `RECORD_HISTORIES=1` refreshes the poller history the replay test replays.
+    if (process.env.RECORD_HISTORIES === '1') {
+      const history = await env.client.workflow.getHandle(pollerId).fetchHistory();
+      fs.writeFileSync(
+        path.resolve(__dirname, '../fixtures/histories/salesforce-activity-poller.json'),
+        historyToJSON(history),
+      );
+    }
 
     // A touch logged while the poller is stopped is read once it runs again.
     const { leadId } = await qualifiedLead();

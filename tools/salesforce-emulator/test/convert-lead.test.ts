@@ -56,7 +56,7 @@ describe('Lead conversion (SOAP convertLead) and Events', () => {
 
   test('a bad converted status, an unknown lead, no opportunity, a batch of several', async () => {
     const conn = connect(emulator);
-    const [a, b] = (await conn.sobject('Lead').create([lead(), lead()])).map(idOf);
+    const [a, b] = (await conn.sobject('Lead').create([lead(), lead()])).map(idOf) as [string, string];
     const results = (await conn.soap.convertLead([
       { leadId: a, convertedStatus: 'Open - Not Contacted' },
       { leadId: '00Q000000000ZZZZZZ', convertedStatus: 'Closed - Converted' },
