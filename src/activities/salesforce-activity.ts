@@ -27,6 +27,11 @@ export type SalesforceActivityPollDeps = {
 };
 
 export const POLL_PAGE_SIZE = 200;
+/**
+ * Records younger than this are left for the next round: a record becomes visible when its transaction
+ * commits, possibly after a later-stamped one was read, and the cursor must not pass it unseen.
+ */
+export const SETTLE_MS = 2_000;
 const UPDATE_TIMEOUT_MS = 10_000;
 
 const FIELDS: Record<PollSource, string[]> = {
@@ -52,14 +57,14 @@ const FILTER: Record<PollSource, string> = {
   Lead: 'IsConverted = true',
 };
 
-/** The page after `cursor`, in the order the cursor follows. Cursor values are validated ids and instants only. */
-export function pollQuery(source: PollSource, cursor: PollCursor, limit = POLL_PAGE_SIZE): string {
+/** The page after `cursor` and before `until`, in cursor order. Cursor values are validated ids and instants only. */
+export function pollQuery(source: PollSource, cursor: PollCursor, until: Date, limit = POLL_PAGE_SIZE): string {
   const at = instant(cursor.at);
   const id = cursor.id === null ? null : toId18(cursor.id);
   if (!at || (cursor.id !== null && !id))
     throw ApplicationFailure.nonRetryable(`malformed poll cursor ${JSON.stringify(cursor)}`, 'BAD_CURSOR');
   const after = id ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${id}'))` : `SystemModstamp > ${at}`;
-  return `SELECT ${FIELDS[source].join(', ')} FROM ${source} WHERE ${FILTER[source]} AND ${after} ORDER BY SystemModstamp, Id LIMIT ${limit}`;
+  return `SELECT ${FIELDS[source].join(', ')} FROM ${source} WHERE ${FILTER[source]} AND ${after} AND SystemModstamp < ${until.toISOString()} ORDER BY SystemModstamp, Id LIMIT ${limit}`;
 }
 
 type Outcome = 'sent' | 'skipped';
@@ -112,7 +117,7 @@ export function createSalesforceActivityPollActivities(deps: SalesforceActivityP
       const policy = deps.policy().salesforceActivity;
       let records: Record<string, unknown>[];
       try {
-        records = await deps.salesforceReader.query(pollQuery(source, cursor));
+        records = await deps.salesforceReader.query(pollQuery(source, cursor, new Date(Date.now() - SETTLE_MS)));
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         const error = classifyError(err);

@@ -8,18 +8,19 @@ import { Connection } from 'jsforce';
 import pino from 'pino';
 import { startEmulator, type Emulator } from '../../tools/salesforce-emulator';
 import { SEED_IDS } from '../../tools/salesforce-emulator/standard-objects';
-import { createSalesforceActivityPollActivities, pollQuery } from '../../src/activities/salesforce-activity';
+import { createSalesforceActivityPollActivities, pollQuery, SETTLE_MS } from '../../src/activities/salesforce-activity';
 import { createSalesforceReader } from '../../src/salesforce/reader';
 import type { PollCursor } from '../../src/workflows/salesforce-activity-poller';
 import { testPolicy } from '../helpers/policy';
 
 describe('pollQuery: keyset pages in SystemModstamp, Id order', () => {
-  test('past an instant, or at it and past an id (normalized to 18 characters)', () => {
-    expect(pollQuery('Task', { at: '2026-12-01T14:00:00.000Z', id: null })).toBe(
-      'SELECT Id, WhoId, OwnerId, Type, TaskSubtype, CallDisposition, Status, CreatedDate, CompletedDateTime, SystemModstamp, Handoff_Event_Id__c FROM Task WHERE WhoId != null AND SystemModstamp > 2026-12-01T14:00:00.000Z ORDER BY SystemModstamp, Id LIMIT 200',
+  const until = new Date('2026-12-01T15:00:00.000Z');
+  test('past an instant, or at it and past an id (normalized to 18 characters), and settled', () => {
+    expect(pollQuery('Task', { at: '2026-12-01T14:00:00.000Z', id: null }, until)).toBe(
+      'SELECT Id, WhoId, OwnerId, Type, TaskSubtype, CallDisposition, Status, CreatedDate, CompletedDateTime, SystemModstamp, Handoff_Event_Id__c FROM Task WHERE WhoId != null AND SystemModstamp > 2026-12-01T14:00:00.000Z AND SystemModstamp < 2026-12-01T15:00:00.000Z ORDER BY SystemModstamp, Id LIMIT 200',
     );
-    expect(pollQuery('Lead', { at: '2026-12-01T09:00:00-05:00', id: '00Q5g00000AbCdE' }, 50)).toBe(
-      "SELECT Id, OwnerId, LastModifiedById, IsConverted, ConvertedOpportunityId, SystemModstamp FROM Lead WHERE IsConverted = true AND (SystemModstamp > 2026-12-01T14:00:00.000Z OR (SystemModstamp = 2026-12-01T14:00:00.000Z AND Id > '00Q5g00000AbCdEEAV')) ORDER BY SystemModstamp, Id LIMIT 50",
+    expect(pollQuery('Lead', { at: '2026-12-01T09:00:00-05:00', id: '00Q5g00000AbCdE' }, until, 50)).toBe(
+      "SELECT Id, OwnerId, LastModifiedById, IsConverted, ConvertedOpportunityId, SystemModstamp FROM Lead WHERE IsConverted = true AND (SystemModstamp > 2026-12-01T14:00:00.000Z OR (SystemModstamp = 2026-12-01T14:00:00.000Z AND Id > '00Q5g00000AbCdEEAV')) AND SystemModstamp < 2026-12-01T15:00:00.000Z ORDER BY SystemModstamp, Id LIMIT 50",
     );
   });
 
@@ -29,7 +30,7 @@ describe('pollQuery: keyset pages in SystemModstamp, Id order', () => {
       { at: '2026-12-01T14:00:00Z', id: "x' OR Id != '" },
       { at: '2026-12-01T14:00:00', id: null },
     ]) {
-      expect(() => pollQuery('Event', cursor)).toThrow(ApplicationFailure);
+      expect(() => pollQuery('Event', cursor, until)).toThrow(ApplicationFailure);
     }
   });
 });
@@ -64,6 +65,7 @@ describe('pollSalesforceActivity against the emulator', () => {
       await conn.sobject('Task').create({ WhoId: leadId, Type: 'Call', Status: 'Not Started', Subject: 'Call back' })
     ).id!;
     await conn.sobject('Task').create({ WhoId: leadId, Type: 'Call', Status: 'Completed', Subject: 'Call' });
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 100));
 
     const unreachable = new Client({ connection: TemporalConnection.lazy({ address: '127.0.0.1:1' }) });
     const { pollSalesforceActivity } = createSalesforceActivityPollActivities({
