@@ -33,6 +33,8 @@ export const POLL_PAGE_SIZE = 200;
  */
 export const SETTLE_MS = 2_000;
 const UPDATE_TIMEOUT_MS = 10_000;
+/** Updates in flight at once (to different leads, mostly; Temporal orders those on one lead). */
+const SENDS_AT_ONCE = 10;
 
 const FIELDS: Record<PollSource, string[]> = {
   Task: [
@@ -139,11 +141,14 @@ export function createSalesforceActivityPollActivities(deps: SalesforceActivityP
         skipped: 0,
         more: records.length >= POLL_PAGE_SIZE,
       };
-      for (const raw of records) {
-        const outcome = await handle(ctx.client, source, raw, policy);
-        page[outcome]++;
-        const at = typeof raw.SystemModstamp === 'string' ? instant(raw.SystemModstamp) : null;
-        const id = typeof raw.Id === 'string' ? toId18(raw.Id) : null;
+      // Records go out a few at a time; the cursor moves only past a batch that was wholly handled.
+      for (let i = 0; i < records.length; i += SENDS_AT_ONCE) {
+        const batch = records.slice(i, i + SENDS_AT_ONCE);
+        for (const outcome of await Promise.all(batch.map((raw) => handle(ctx.client, source, raw, policy))))
+          page[outcome]++;
+        const last = batch.at(-1)!;
+        const at = typeof last.SystemModstamp === 'string' ? instant(last.SystemModstamp) : null;
+        const id = typeof last.Id === 'string' ? toId18(last.Id) : null;
         if (at && id) page.next = { at, id };
         ctx.heartbeat(page.next);
       }

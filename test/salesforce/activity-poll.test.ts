@@ -58,12 +58,21 @@ describe('pollSalesforceActivity against the emulator', () => {
     await emulator.close();
   });
 
-  test('Temporal unreachable: the attempt fails (Temporal retries it) and its heartbeat holds the last handled record, where the retry resumes', async () => {
+  test('Temporal unreachable: the attempt fails (Temporal retries it) and its heartbeat holds the last wholly handled batch, where the retry resumes', async () => {
     const leadId = (await conn.sobject('Lead').create({ LastName: 'Ito', Company: 'Kite' })).id!;
     const start: PollCursor = { at: new Date(Date.now() - 1000).toISOString(), id: null };
-    const todo = (
-      await conn.sobject('Task').create({ WhoId: leadId, Type: 'Call', Status: 'Not Started', Subject: 'Call back' })
-    ).id!;
+    // Ten to-dos (not touches: handled without Temporal), then a logged call, which needs Temporal.
+    const todos = await conn
+      .sobject('Task')
+      .create(
+        Array.from({ length: 10 }, () => ({
+          WhoId: leadId,
+          Type: 'Call',
+          Status: 'Not Started',
+          Subject: 'Call back',
+        })),
+      );
+    const todo = todos.at(-1)!.id!;
     await conn.sobject('Task').create({ WhoId: leadId, Type: 'Call', Status: 'Completed', Subject: 'Call' });
     await new Promise((r) => setTimeout(r, SETTLE_MS + 100));
 
