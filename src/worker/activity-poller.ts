@@ -16,9 +16,11 @@ const activityPollerEnvSchema = z.object({
   HANDOFF_ACTIVITY_POLL: optionalEnv.pipe(
     z.enum(['on', 'off'], { error: (i) => `expected "on" or "off", got ${JSON.stringify(i.input)}` }).default('on'),
   ),
+  // Each round is three SOQL queries: 30 s is about 8,600 API calls a day, 1 s about 260,000.
   HANDOFF_ACTIVITY_POLL_INTERVAL: optionalEnv
     .pipe(durationSchema.optional())
-    .transform((d) => (d ? durationMs(d) : 30_000)),
+    .transform((d) => (d ? durationMs(d) : 30_000))
+    .pipe(z.number().min(1000, 'expected an interval of at least 1s')),
 });
 export type ActivityPollerConfig = { enabled: boolean; intervalMs: number };
 
