@@ -11,7 +11,6 @@ import {
   instant,
   leadConversion,
   salesforceActivityRecordSchema,
-  type ActivitySource,
 } from '../domain/salesforce-activity';
 import { toId18 } from '../domain/salesforce-id';
 import { classifyError, redactMessage } from '../salesforce/errors';
@@ -182,9 +181,11 @@ export function createSalesforceActivityPollActivities(deps: SalesforceActivityP
       );
     }
     const parsed = salesforceActivityRecordSchema.safeParse(raw);
-    const decision = parsed.success
-      ? activityTouch(source as ActivitySource, parsed.data, policy)
-      : { skip: 'unreadable record' };
+    if (!parsed.success) {
+      logger.warn({ source, recordId, reason: 'unreadable record' }, 'salesforce activity skipped');
+      return 'skipped';
+    }
+    const decision = activityTouch(source, parsed.data, policy);
     if ('skip' in decision) {
       logger.debug({ source, recordId, reason: decision.skip }, 'salesforce activity is not a touch');
       return 'skipped';
