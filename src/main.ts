@@ -12,6 +12,7 @@ import { ownerCheckConfigFromEnv, startOwnerDirectory } from './salesforce/owner
 import { emulatorSeedFromPolicy } from './salesforce/policy-owners';
 import { temporalConnectionOptions } from './temporal/connection';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { activityPollerConfigFromEnv } from './worker/activity-poller';
 import { createWorkerDependencies } from './worker/dependencies';
 import { startWorker, type RunningWorker } from './worker/main';
 import { installPinoRuntime } from './worker/runtime';
@@ -49,7 +50,8 @@ function loadAllConfig() {
   const salesforce = attempt(() => loadSalesforceConfig());
   const policy = attempt(() => loadPolicyFile(policyFileOf(process.env)));
   const owners = attempt(() => ownerCheckConfigFromEnv());
-  if (!core || !api || !salesforce || !policy || !owners) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
+  const activityPoller = attempt(() => activityPollerConfigFromEnv());
+  if (!core || !api || !salesforce || !policy || !owners || !activityPoller) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
   return { core, api, salesforce, policy, owners, devKeysFile };
 }
 

@@ -5,6 +5,7 @@ import type { CoreConfig } from '../config';
 import type { Policy } from '../domain/policy';
 import { loadSalesforceConfig } from '../salesforce/config';
 import { salesforceWriterFromConfig } from '../salesforce/from-config';
+import { salesforceReaderFromConfig } from '../salesforce/reader';
 import type { SalesforceWriter } from '../salesforce/writer';
 
 export type WorkerDependencies = {
@@ -29,7 +30,8 @@ export async function createWorkerDependencies(options: {
   const sf = loadSalesforceConfig(options.env ?? process.env);
   const salesforce = salesforceWriterFromConfig(sf, { emulatorUrl: options.emulatorUrl, logger });
   const ledger = await createLedger({ databaseUrl: config.DATABASE_URL, dataDir: config.HANDOFF_DATA_DIR, logger });
-  const activities = createActivities({ salesforce, ledger, logger, policy: options.policy });
+  const salesforceReader = salesforceReaderFromConfig(sf, { emulatorUrl: options.emulatorUrl, logger });
+  const activities = createActivities({ salesforce, salesforceReader, ledger, logger, policy: options.policy });
   return {
     activities,
     ledger,

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { loadCoreConfig, loadPolicyFile, type CoreConfig } from '../config';
@@ -5,6 +6,7 @@ import { createLogger } from '../logger';
 import { loadSalesforceConfig } from '../salesforce/config';
 import { ownerCheckConfigFromEnv, startOwnerDirectory } from '../salesforce/owner-check';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { activityPollerConfigFromEnv, ensureActivityPoller } from './activity-poller';
 import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
 import { installPinoRuntime } from './runtime';
@@ -19,6 +21,7 @@ export async function startWorker(options: {
   logger: Logger;
 }): Promise<RunningWorker> {
   const { config, logger, deps } = options;
+  const poller = activityPollerConfigFromEnv();
   const connection = await NativeConnection.connect(temporalConnectionOptions(options.address, config));
   const worker = await Worker.create({
     connection,
@@ -30,6 +33,8 @@ export async function startWorker(options: {
     await connection.close();
   });
   logger.info({ taskQueue: config.HANDOFF_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  await ensureActivityPoller({ client, taskQueue: config.HANDOFF_TASK_QUEUE, config: poller, logger });
   return {
     worker,
     done,

@@ -25,6 +25,10 @@ export function recordingActivities(opts: {
   const recorded: Recorded = { leadUpdates: [], tasks: [], closed: [], audit: [], batches: 0, policyFetches: 0 };
   const seenAudit = new Set<string>();
   const activities: Activities = {
+    // No Salesforce activity to read: the poller's page stays where it is.
+    async pollSalesforceActivity({ cursor }) {
+      return { next: cursor, read: 0, sent: 0, skipped: 0, more: false };
+    },
     async applyEffects(batch) {
       recorded.batches += 1;
       for (const e of batch.ledger) {

@@ -38,6 +38,6 @@ describe('the Lambda worker is configured like the long-running one', () => {
     const options = handoffWorkerOptions({ taskQueue: 'handoff', activities });
     expect(options.workflowsPath).toBe(require.resolve('../../src/workflows'));
     expect(options.workflowBundle).toBeUndefined();
-    expect(Object.keys(options.activities!).sort()).toEqual(['appendAudit', 'currentPolicy', 'syncLead', 'upsertTask']);
+    expect(Object.keys(options.activities!).sort()).toEqual(['appendAudit', 'currentPolicy', 'pollSalesforceActivity', 'syncLead', 'upsertTask']);
   });
 });

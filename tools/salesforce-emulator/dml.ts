@@ -3,7 +3,7 @@ import { sfError, type SfError } from './errors';
 import { FOREIGN_KEY_PREFIXES, findField, type FieldDef, type Schema, type SObjectDef } from './schema';
 import type { RecordStore, SRecord } from './store';
 import { ruleFires, type ValidationRule } from './validation-rules';
-import { coerceValue, formatDateTime } from './values';
+import { coerceValue, formatDateTime, parseDateTime } from './values';
 
 export interface DmlContext {
   schema: Schema;
@@ -116,6 +116,12 @@ function derive(sobject: SObjectDef, record: SRecord, previous: SRecord | undefi
     record.IsHighPriority = record.Priority === 'High';
     if (!closed) record.CompletedDateTime = null;
     else if (!previous?.IsClosed) record.CompletedDateTime = now;
+  }
+  if (sobject.name === 'Event') {
+    record.ActivityDateTime = record.StartDateTime ?? null;
+    const start = typeof record.StartDateTime === 'string' ? parseDateTime(record.StartDateTime) : null;
+    const end = typeof record.EndDateTime === 'string' ? parseDateTime(record.EndDateTime) : null;
+    record.DurationInMinutes = start !== null && end !== null ? Math.round((end - start) / 60_000) : null;
   }
 }
 

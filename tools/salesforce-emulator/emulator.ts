@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DmlContext } from './dml';
 import { sfError } from './errors';
 import { FaultInjector, type FaultConfig, type FaultKind } from './faults';
-import { BodyTooLarge, lowerCaseHeaders, readBody, send } from './http';
+import { BodyTooLarge, EMULATOR_HEADER, EMULATOR_HEADER_VALUE, lowerCaseHeaders, readBody, send } from './http';
 import { idKey } from './ids';
 import { emulatorLogger, type EmulatorLogger } from './logger';
 import { DEFAULT_METADATA_DIR, loadSchema } from './metadata';
@@ -17,6 +17,7 @@ import { CONTROL_PREFIX, handleControl, type EmulatorControls } from './routes/c
 import { dispatchData, isWriteRequest } from './routes/data';
 import { aboutPage, identityDocument, oauthEndpoint } from './routes/oauth';
 import { QueryCursors } from './routes/query';
+import { handleSoap, SOAP_PATH, XML_CONTENT_TYPE } from './routes/soap';
 import { findField, findSObject, type Schema } from './schema';
 import { emulatorSeedSchema, seedQueueRecord, seedQueueSchema, seedUserRecord, seedUserSchema } from './owners';
 import { INTEGRATION_USER_ID, seedRecords } from './standard-objects';
@@ -318,6 +319,10 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
       send(res, 200, [{ label: 'Winter \'25', url: '/services/data/v62.0', version: '62.0' }]);
       return;
     }
+    if (SOAP_PATH.test(pathname)) {
+      this.handleSoapRequest(req, res, method, pathname, body);
+      return;
+    }
     const data = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(pathname);
     if (data?.[1]) {
       await this.handleData(req, res, method, url, data[1], data[2] ?? '', body);
@@ -410,6 +415,23 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
       return;
     }
     finish(response.status, decision.fault, response);
+  }
+
+  private handleSoapRequest(req: IncomingMessage, res: ServerResponse, method: string, path: string, body: string): void {
+    const reply = handleSoap(
+      {
+        dmlFor: (sessionId) => {
+          const session = this.tokens.session(`Bearer ${sessionId}`);
+          return session && this.dataEnv(session.userId, false).dml;
+        },
+      },
+      method,
+      body,
+    );
+    if (reply.status === 200) this.used++;
+    this.log.add({ kind: 'data', method, path, status: reply.status, fault: null }, lowerCaseHeaders(req));
+    res.writeHead(reply.status, { [EMULATOR_HEADER]: EMULATOR_HEADER_VALUE, 'Content-Type': XML_CONTENT_TYPE, 'Content-Length': String(Buffer.byteLength(reply.body)) });
+    res.end(reply.body);
   }
 
   private dataEnv(userId: string, lockFault: boolean): DataEnv {

@@ -105,6 +105,26 @@ export function taskFields(): FieldDef[] {
   ];
 }
 
+/** Calendar events (meetings) share the Activity custom fields with Task, like a real org. */
+export function eventFields(): FieldDef[] {
+  return [
+    ...systemFields(),
+    reference('WhoId', ['Lead', 'Contact'], { label: 'Name ID' }),
+    reference('WhatId', ['Account', 'Opportunity', 'Case', 'Campaign'], { label: 'Related To ID' }),
+    field('Subject', 'combobox', { length: 255, picklistValues: ['Call', 'Email', 'Meeting', 'Send Letter/Quote', 'Other'] }),
+    field('StartDateTime', 'datetime', { required: true, label: 'Start Date Time' }),
+    field('EndDateTime', 'datetime', { required: true, label: 'End Date Time' }),
+    readOnly('ActivityDateTime', 'datetime', { label: 'Due Date Time' }),
+    readOnly('DurationInMinutes', 'int', { precision: 8, scale: 0, label: 'Duration' }),
+    field('IsAllDayEvent', 'boolean', { label: 'All-Day Event' }),
+    text('Location', 255),
+    field('Description', 'textarea', { length: 32000 }),
+    picklist('Type', ['Call', 'Email', 'Meeting', 'Other']),
+    picklist('EventSubtype', ['Event'], { restricted: true, createOnly: true, label: 'Event Subtype' }),
+    reference('OwnerId', ['User'], { required: true, label: 'Assigned To ID' }),
+  ];
+}
+
 export function userFields(): FieldDef[] {
   return [
     ...systemFields(),
@@ -144,6 +164,7 @@ export interface StandardObject {
 
 export const STANDARD_OBJECTS: StandardObject[] = [
   { name: 'Lead', label: 'Lead', labelPlural: 'Leads', keyPrefix: '00Q', writable: true, fields: leadFields, metadataFolders: ['Lead'] },
+  { name: 'Event', label: 'Event', labelPlural: 'Events', keyPrefix: '00U', writable: true, fields: eventFields, metadataFolders: ['Activity', 'Event'] },
   { name: 'Task', label: 'Task', labelPlural: 'Tasks', keyPrefix: '00T', writable: true, fields: taskFields, metadataFolders: ['Activity', 'Task'] },
   { name: 'User', label: 'User', labelPlural: 'Users', keyPrefix: '005', writable: true, fields: userFields, metadataFolders: ['User'] },
   { name: 'Group', label: 'Group', labelPlural: 'Groups', keyPrefix: '00G', writable: true, fields: groupFields, metadataFolders: ['Group'] },
