@@ -9,6 +9,7 @@ import { loadCoreConfig, loadPolicyFile, policyFileOf } from './config';
 import { createLogger } from './logger';
 import { loadSalesforceConfig } from './salesforce/config';
 import { temporalConnectionOptions } from './temporal/connection';
+import { loadPayloadKeys } from './temporal/data-converter';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { createWorkerDependencies } from './worker/dependencies';
 import { startWorker, type RunningWorker } from './worker/main';
@@ -43,11 +44,12 @@ function loadAllConfig() {
   };
   const core = attempt(() => loadCoreConfig());
   const devKeysFile = core ? developmentKeys(core.HANDOFF_DATA_DIR) : undefined;
+  const payloadKeys = core ? attempt(() => loadPayloadKeys(process.env, core.HANDOFF_DATA_DIR)) : undefined;
   const api = attempt(() => apiConfigFromEnv());
   const salesforce = attempt(() => loadSalesforceConfig());
   const policy = attempt(() => loadPolicyFile(policyFileOf(process.env)));
-  if (!core || !api || !salesforce || !policy) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
-  return { core, api, salesforce, policy, devKeysFile };
+  if (!core || !payloadKeys || !api || !salesforce || !policy) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
+  return { core, api, salesforce, policy, devKeysFile, devPayloadKeyFile: payloadKeys.devKeyFile };
 }
 
 /**
@@ -56,7 +58,7 @@ function loadAllConfig() {
  */
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'handoff' });
-  const { core, api: apiConfig, salesforce, policy, devKeysFile } = loadAllConfig();
+  const { core, api: apiConfig, salesforce, policy, devKeysFile, devPayloadKeyFile } = loadAllConfig();
   installPinoRuntime(logger, 'WARN');
 
   const stops: (() => Promise<void>)[] = [];
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
     const api: RunningApi = await startApiServer(
       {
         temporal: {
-          client: new Client({ connection, namespace: core.TEMPORAL_NAMESPACE }),
+          client: new Client({ connection, namespace: core.TEMPORAL_NAMESPACE, dataConverter: deps.dataConverter }),
           taskQueue: core.HANDOFF_TASK_QUEUE,
           namespace: core.TEMPORAL_NAMESPACE,
           timeoutMs: apiConfig.temporalTimeoutMs,
@@ -153,6 +155,11 @@ async function main(): Promise<void> {
             .map((k) => `  ${k.replace(':', '  ')}`)
             .join('\n')}\n` +
           'Set HANDOFF_API_KEYS (role:key or role:sha256:<hex>) for anything but local development.\n',
+      );
+    }
+    if (devPayloadKeyFile) {
+      process.stdout.write(
+        `WARNING: HANDOFF_PAYLOAD_KEYS is not set; Temporal payloads are encrypted with the development key kept in ${devPayloadKeyFile}.\n`,
       );
     }
   }

@@ -5,6 +5,7 @@ import { loadCoreConfig, loadPolicyFile } from '../config';
 import { loadSalesforceConfig } from '../salesforce/config';
 import { salesforceWriterFromConfig } from '../salesforce/from-config';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { handoffDataConverter, loadPayloadKeys } from '../temporal/data-converter';
 import type { ApiEnvConfig } from './config';
 import type { ApiDeps } from './context';
 
@@ -23,7 +24,8 @@ export async function apiDependenciesFromEnv(
   const policy = loadPolicyFile(core.HANDOFF_POLICY);
   const address = core.TEMPORAL_ADDRESS ?? `127.0.0.1:${core.TEMPORAL_DEV_SERVER_PORT}`;
   const connection = await Connection.connect(temporalConnectionOptions(address, core));
-  const client = new Client({ connection, namespace: core.TEMPORAL_NAMESPACE });
+  const { keys } = loadPayloadKeys(env, core.HANDOFF_DATA_DIR);
+  const client = new Client({ connection, namespace: core.TEMPORAL_NAMESPACE, dataConverter: handoffDataConverter(keys) });
 
   const sf = loadSalesforceConfig(env);
   const emulatorUrl = `http://127.0.0.1:${core.SALESFORCE_EMULATOR_PORT}`;

@@ -12,12 +12,17 @@ import { handoffWorkerOptions } from './options';
  */
 export function configureLambdaWorker(
   config: LambdaWorkerConfig,
-  deps: Pick<WorkerDependencies, 'activities' | 'close'>,
+  deps: Pick<WorkerDependencies, 'activities' | 'dataConverter' | 'close'>,
   env: { taskQueue: string; namespace: string; workflowBundlePath: string },
 ): void {
   Object.assign(
     config.workerOptions,
-    handoffWorkerOptions({ taskQueue: env.taskQueue, activities: deps.activities, workflowBundlePath: env.workflowBundlePath }),
+    handoffWorkerOptions({
+      taskQueue: env.taskQueue,
+      activities: deps.activities,
+      dataConverter: deps.dataConverter,
+      workflowBundlePath: env.workflowBundlePath,
+    }),
   );
   config.workerOptions.workerDeploymentOptions = { defaultVersioningBehavior: 'AUTO_UPGRADE' };
   config.namespace = env.namespace;

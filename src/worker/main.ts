@@ -21,7 +21,7 @@ export async function startWorker(options: {
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    ...handoffWorkerOptions({ taskQueue: config.HANDOFF_TASK_QUEUE, activities: deps.activities }),
+    ...handoffWorkerOptions({ taskQueue: config.HANDOFF_TASK_QUEUE, activities: deps.activities, dataConverter: deps.dataConverter }),
   });
   const done = worker.run().finally(async () => {
     await deps.close();
