@@ -127,6 +127,7 @@ async function main(): Promise<void> {
         rateLimit: apiConfig.rateLimit,
       trustProxy: apiConfig.trustProxy,
         ...(temporalUiUrl ? { temporalUiUrl } : {}),
+        ...(apiConfig.codecCorsOrigins ? { codecCorsOrigins: apiConfig.codecCorsOrigins } : {}),
         logger,
       },
       { port: core.PORT, host: apiConfig.host },

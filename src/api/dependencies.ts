@@ -44,6 +44,7 @@ export async function apiDependenciesFromEnv(
       outboundMessages: config.outboundMessages,
       rateLimit: config.rateLimit,
       ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
+      ...(config.codecCorsOrigins ? { codecCorsOrigins: config.codecCorsOrigins } : {}),
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       logger,
     },
