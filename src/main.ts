@@ -13,7 +13,7 @@ import { loadPayloadKeys } from './temporal/data-converter';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { createWorkerDependencies } from './worker/dependencies';
 import { startWorker, type RunningWorker } from './worker/main';
-import { installPinoRuntime } from './worker/runtime';
+import { installPinoRuntime, metricsAddressFromEnv, prometheusMetrics } from './worker/runtime';
 
 /**
  * Outside production with no HANDOFF_API_KEYS, `npm start` keeps development keys in the data dir so
@@ -48,8 +48,9 @@ function loadAllConfig() {
   const api = attempt(() => apiConfigFromEnv());
   const salesforce = attempt(() => loadSalesforceConfig());
   const policy = attempt(() => loadPolicyFile(policyFileOf(process.env)));
-  if (!core || !payloadKeys || !api || !salesforce || !policy) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
-  return { core, api, salesforce, policy, devKeysFile, devPayloadKeyFile: payloadKeys.devKeyFile };
+  const metrics = attempt(() => ({ address: metricsAddressFromEnv(process.env) }));
+  if (!core || !payloadKeys || !api || !salesforce || !policy || !metrics) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
+  return { core, api, salesforce, policy, devKeysFile, devPayloadKeyFile: payloadKeys.devKeyFile, metricsAddress: metrics.address };
 }
 
 /**
@@ -58,8 +59,8 @@ function loadAllConfig() {
  */
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'handoff' });
-  const { core, api: apiConfig, salesforce, policy, devKeysFile, devPayloadKeyFile } = loadAllConfig();
-  installPinoRuntime(logger, 'WARN');
+  const { core, api: apiConfig, salesforce, policy, devKeysFile, devPayloadKeyFile, metricsAddress } = loadAllConfig();
+  installPinoRuntime(logger, 'WARN', metricsAddress ? prometheusMetrics(metricsAddress) : undefined);
 
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
       ...(temporalUiUrl ? [`  Temporal Web UI ${temporalUiUrl}`] : []),
       `  Salesforce      ${emulator ? `${emulator.url}  — the Handoff Salesforce EMULATOR, not Salesforce` : 'the configured org'}`,
       `  Audit ledger    ${deps.ledger.location}`,
+      ...(metricsAddress ? [`  Metrics         http://${metricsAddress}/metrics   (Prometheus: Temporal SDK and Handoff)`] : []),
       `  Policy          ${core.HANDOFF_POLICY} (version ${policy.version})`,
       `  Data dir        ${core.HANDOFF_DATA_DIR}`,
       '',

@@ -5,7 +5,7 @@ import { createLogger } from '../logger';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
-import { installPinoRuntime } from './runtime';
+import { installPinoRuntime, metricsAddressFromEnv, prometheusMetrics } from './runtime';
 
 export type RunningWorker = { worker: Worker; done: Promise<void>; stop(): Promise<void> };
 
@@ -41,12 +41,14 @@ export async function startWorker(options: {
 /** A worker alone, against an external Temporal (TEMPORAL_ADDRESS) and a configured org. */
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'worker' });
-  installPinoRuntime(logger);
+  const metricsAddress = metricsAddressFromEnv(process.env);
+  installPinoRuntime(logger, 'INFO', metricsAddress ? prometheusMetrics(metricsAddress) : undefined);
   const config = loadCoreConfig();
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker (npm start embeds one)');
   const policy = loadPolicyFile(config.HANDOFF_POLICY);
   const deps = await createWorkerDependencies({ config, policy: () => policy, logger });
   const running = await startWorker({ config, address: config.TEMPORAL_ADDRESS, deps, logger });
+  if (metricsAddress) logger.info({ url: `http://${metricsAddress}/metrics` }, 'metrics served');
   await running.done;
 }
 

@@ -8,8 +8,9 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
 
 let runtimeInstalled = false;
+/** The SDK's runtime with WARN logs, unless the test file installed its own (e.g. with a metrics exporter). */
 export function quietRuntime(): void {
-  if (runtimeInstalled) return;
+  if (runtimeInstalled || Runtime._instance) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
