@@ -61,10 +61,18 @@ const withErrors = (meta: Record<string, unknown> = {}): Record<string, unknown>
  */
 export function installPinoRuntime(logger: Logger, level: LogLevel = 'INFO', metrics?: MetricsExporterConfig): void {
   const temporalLogger = logger.child({ component: 'temporal' });
-  Runtime.install({
-    logger: new DefaultLogger(level, (entry) => {
-      temporalLogger[LEVELS[entry.level]](withErrors(entry.meta), entry.message);
-    }),
-    ...(metrics ? { telemetryOptions: { metrics } } : {}),
-  });
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level, (entry) => {
+        temporalLogger[LEVELS[entry.level]](withErrors(entry.meta), entry.message);
+      }),
+      ...(metrics ? { telemetryOptions: { metrics } } : {}),
+    });
+  } catch (err) {
+    if (!metrics || !('prometheus' in metrics) || !/prometheus/i.test((err as Error).message)) throw err;
+    const bind = metrics.prometheus.bindAddress;
+    throw new Error(
+      `${(err as Error).message} on ${bind} (HANDOFF_METRICS_ADDRESS: choose another host:port, or "off")`,
+    );
+  }
 }

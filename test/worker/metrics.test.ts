@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { LambdaWorkerConfig } from '@temporalio/lambda-worker';
 import { Runtime } from '@temporalio/worker';
 import pino from 'pino';
@@ -10,6 +10,7 @@ import {
   installPinoRuntime,
   metricsAddressFromEnv,
   otlpMetricsFromEnv,
+  prometheusMetrics,
 } from '../../src/worker/runtime';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { recordingActivities } from '../helpers/recording-activities';
@@ -62,6 +63,21 @@ describe('metrics configuration', () => {
     );
     expect(config.runtimeOptions.telemetryOptions).toEqual({ logging: { filter: 'WARN' }, metrics });
   });
+});
+
+test('a metrics address already in use stops the start, saying which setting to change', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const bind = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
+  try {
+    expect(() => installPinoRuntime(pino({ level: 'silent' }), 'WARN', prometheusMetrics(bind))).toThrow(
+      new RegExp(
+        `Address already in use.* on ${bind} \\(HANDOFF_METRICS_ADDRESS: choose another host:port, or "off"\\)`,
+      ),
+    );
+  } finally {
+    await new Promise((r) => taken.close(r));
+  }
 });
 
 describe('on Lambda: pushed over OTLP/HTTP', () => {
