@@ -181,6 +181,9 @@ describe('the codec-server endpoint', () => {
     const cli = await post('/codec/decode', { payloads: [] });
     expect(cli.headers['access-control-allow-origin']).toBeUndefined();
     expect((await inject(app, { method: 'OPTIONS', url: '/v1/leads', headers: { origin: UI } })).status).toBe(404);
+    // The origin check belongs to the codec routes only.
+    const elsewhere = await post('/v1/leads', {}, { origin: 'https://evil.example' });
+    expect([elsewhere.status, elsewhere.headers['access-control-allow-origin']]).toEqual([401, undefined]);
   });
 
   test('HANDOFF_CODEC_CORS_ORIGINS: origins only, every bad one listed', () => {
