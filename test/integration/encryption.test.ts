@@ -297,7 +297,7 @@ describe('encrypted payloads on the real dev server', () => {
         recorded,
         leadWorkflowId(leadId),
       ),
-    ).rejects.toThrow();
+    ).rejects.toThrow(/PayloadDecryptionError: a payload is encrypted under key id \\?"test-1/);
   });
 
   test('a client with the wrong key cannot read a lead: the error names the key id', async () => {
