@@ -30,6 +30,8 @@ export interface ApiDeps {
   };
   /** Per caller; default 6000 requests per minute. `max: 0` disables the limit. */
   rateLimit?: { max: number; windowMs: number };
+  /** Browser origins (Temporal Web UIs) allowed to call /codec/*; default the embedded dev server's UI. */
+  codecCorsOrigins?: readonly string[];
   /** Shown on the dashboard (links to workflows). */
   temporalUiUrl?: string;
   logger?: Logger;

@@ -6,6 +6,7 @@ import { loadSalesforceConfig } from '../salesforce/config';
 import { salesforceWriterFromConfig } from '../salesforce/from-config';
 import { ownerCheckConfigFromEnv, startOwnerDirectory } from '../salesforce/owner-check';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { handoffDataConverter, loadPayloadKeys } from '../temporal/data-converter';
 import type { ApiEnvConfig } from './config';
 import type { ApiDeps } from './context';
 
@@ -29,7 +30,9 @@ export async function apiDependenciesFromEnv(
   const directory = await startOwnerDirectory({ salesforce: sf, policy, config: owners, emulatorUrl, logger });
   const address = core.TEMPORAL_ADDRESS ?? `127.0.0.1:${core.TEMPORAL_DEV_SERVER_PORT}`;
   const connection = await Connection.connect(temporalConnectionOptions(address, core));
-  const client = new Client({ connection, namespace: core.TEMPORAL_NAMESPACE });
+  const { keys } = loadPayloadKeys(env, core.HANDOFF_DATA_DIR);
+  const client = new Client({ connection, namespace: core.TEMPORAL_NAMESPACE, dataConverter: handoffDataConverter(keys) });
+
   const salesforce = salesforceWriterFromConfig(sf, { emulatorUrl, logger });
   const ledger = core.DATABASE_URL ? await createLedger({ databaseUrl: core.DATABASE_URL, logger }) : undefined;
   if (!ledger) logger.warn('DATABASE_URL is not set: the audit routes and the dashboard answer 503 in a standalone API');
@@ -46,6 +49,7 @@ export async function apiDependenciesFromEnv(
       outboundMessages: config.outboundMessages,
       rateLimit: config.rateLimit,
       ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
+      ...(config.codecCorsOrigins ? { codecCorsOrigins: config.codecCorsOrigins } : {}),
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       logger,
     },

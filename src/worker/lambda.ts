@@ -1,8 +1,10 @@
 import { runWorker, type LambdaWorkerConfig } from '@temporalio/lambda-worker';
+import type { MetricsExporterConfig } from '@temporalio/worker';
 import { loadCoreConfig, loadPolicyFile } from '../config';
 import { createLogger } from '../logger';
 import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
+import { otlpMetricsFromEnv } from './runtime';
 
 /**
  * Fills the Lambda worker's configuration: the same task queue, workflows and activities as the
@@ -12,15 +14,21 @@ import { handoffWorkerOptions } from './options';
  */
 export function configureLambdaWorker(
   config: LambdaWorkerConfig,
-  deps: Pick<WorkerDependencies, 'activities' | 'close'>,
-  env: { taskQueue: string; namespace: string; workflowBundlePath: string },
+  deps: Pick<WorkerDependencies, 'activities' | 'dataConverter' | 'close'>,
+  env: { taskQueue: string; namespace: string; workflowBundlePath: string; metrics?: MetricsExporterConfig },
 ): void {
   Object.assign(
     config.workerOptions,
-    handoffWorkerOptions({ taskQueue: env.taskQueue, activities: deps.activities, workflowBundlePath: env.workflowBundlePath }),
+    handoffWorkerOptions({
+      taskQueue: env.taskQueue,
+      activities: deps.activities,
+      dataConverter: deps.dataConverter,
+      workflowBundlePath: env.workflowBundlePath,
+    }),
   );
   config.workerOptions.workerDeploymentOptions = { defaultVersioningBehavior: 'AUTO_UPGRADE' };
   config.namespace = env.namespace;
+  if (env.metrics) config.runtimeOptions.telemetryOptions = { ...config.runtimeOptions.telemetryOptions, metrics: env.metrics };
   config.shutdownHooks.push(() => deps.close());
 }
 
@@ -37,6 +45,7 @@ async function createHandler() {
         taskQueue: core.HANDOFF_TASK_QUEUE,
         namespace: core.TEMPORAL_NAMESPACE,
         workflowBundlePath,
+        metrics: otlpMetricsFromEnv(process.env),
       }),
   );
 }

@@ -9,7 +9,7 @@ import { temporalConnectionOptions } from '../temporal/connection';
 import { activityPollerConfigFromEnv, ensureActivityPoller } from './activity-poller';
 import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
-import { installPinoRuntime } from './runtime';
+import { installPinoRuntime, metricsAddressFromEnv, prometheusMetrics } from './runtime';
 
 export type RunningWorker = { worker: Worker; done: Promise<void>; stop(): Promise<void> };
 
@@ -26,7 +26,7 @@ export async function startWorker(options: {
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    ...handoffWorkerOptions({ taskQueue: config.HANDOFF_TASK_QUEUE, activities: deps.activities }),
+    ...handoffWorkerOptions({ taskQueue: config.HANDOFF_TASK_QUEUE, activities: deps.activities, dataConverter: deps.dataConverter }),
   });
   const done = worker.run().finally(async () => {
     await deps.close();
@@ -48,7 +48,8 @@ export async function startWorker(options: {
 /** A worker alone, against an external Temporal (TEMPORAL_ADDRESS) and a configured org. */
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'worker' });
-  installPinoRuntime(logger);
+  const metricsAddress = metricsAddressFromEnv(process.env);
+  installPinoRuntime(logger, 'INFO', metricsAddress ? prometheusMetrics(metricsAddress) : undefined);
   const config = loadCoreConfig();
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker (npm start embeds one)');
   const policy = loadPolicyFile(config.HANDOFF_POLICY);
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   directory.close();
   const deps = await createWorkerDependencies({ config, policy: () => policy, logger });
   const running = await startWorker({ config, address: config.TEMPORAL_ADDRESS, deps, logger });
+  if (metricsAddress) logger.info({ url: `http://${metricsAddress}/metrics` }, 'metrics served');
   await running.done;
 }
 

@@ -27,6 +27,8 @@ const CONTRACT = [
   ['get', '/healthz'],
   ['get', '/readyz'],
   ['get', '/openapi.json'],
+  ['post', '/codec/decode'],
+  ['post', '/codec/encode'],
 ] as const;
 
 type Operation = {
