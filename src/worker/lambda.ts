@@ -1,6 +1,8 @@
 import { runWorker, type LambdaWorkerConfig } from '@temporalio/lambda-worker';
 import { loadCoreConfig, loadPolicyFile } from '../config';
+import { prepareLambdaEnv } from '../lambda/secrets';
 import { createLogger } from '../logger';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from '../temporal/connection';
 import { createWorkerDependencies, type WorkerDependencies } from './dependencies';
 import { handoffWorkerOptions } from './options';
 
@@ -13,7 +15,7 @@ import { handoffWorkerOptions } from './options';
 export function configureLambdaWorker(
   config: LambdaWorkerConfig,
   deps: Pick<WorkerDependencies, 'activities' | 'close'>,
-  env: { taskQueue: string; namespace: string; workflowBundlePath: string },
+  env: { taskQueue: string; namespace: string; workflowBundlePath: string; connection?: TemporalConnectionOptions },
 ): void {
   Object.assign(
     config.workerOptions,
@@ -21,12 +23,16 @@ export function configureLambdaWorker(
   );
   config.workerOptions.workerDeploymentOptions = { defaultVersioningBehavior: 'AUTO_UPGRADE' };
   config.namespace = env.namespace;
+  // The connection Handoff resolved (deprecated aliases included), not lambda-worker's own reading of the same variables.
+  if (env.connection) config.connectionOptions = env.connection;
   config.shutdownHooks.push(() => deps.close());
 }
 
 async function createHandler() {
+  await prepareLambdaEnv();
   const logger = createLogger({ name: 'lambda-worker' });
   const core = loadCoreConfig();
+  if (!core.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required on Lambda');
   const policy = loadPolicyFile(core.HANDOFF_POLICY);
   const deps = await createWorkerDependencies({ config: core, policy: () => policy, logger });
   const workflowBundlePath = process.env.HANDOFF_WORKFLOW_BUNDLE ?? `${process.env.LAMBDA_TASK_ROOT ?? '.'}/workflow-bundle.js`;
@@ -37,6 +43,7 @@ async function createHandler() {
         taskQueue: core.HANDOFF_TASK_QUEUE,
         namespace: core.TEMPORAL_NAMESPACE,
         workflowBundlePath,
+        connection: temporalConnectionOptions(core.TEMPORAL_ADDRESS!, core),
       }),
   );
 }
