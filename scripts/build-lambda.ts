@@ -13,7 +13,8 @@ async function main(): Promise<void> {
     options: { arch: { type: 'string' }, policy: { type: 'string' }, force: { type: 'boolean', default: false } },
   });
   const arch = values.arch ?? process.env.HANDOFF_LAMBDA_ARCH ?? 'x86_64';
-  if (!(arch in ARCHITECTURES)) throw new Error(`--arch: expected one of ${Object.keys(ARCHITECTURES).join(', ')}, got "${arch}"`);
+  if (!(arch in ARCHITECTURES))
+    throw new Error(`--arch: expected one of ${Object.keys(ARCHITECTURES).join(', ')}, got "${arch}"`);
   const started = Date.now();
   const { manifest, rebuilt } = await buildLambdaBundles({
     architecture: arch as Architecture,
@@ -25,10 +26,11 @@ async function main(): Promise<void> {
       `  api     ${manifest.api.dir}  ${mib(manifest.api.bytes)} unzipped\n` +
       `  worker  ${manifest.worker.dir}  ${mib(manifest.worker.bytes)} unzipped (limit ${mib(LAMBDA_UNZIPPED_LIMIT_BYTES)}; core-bridge ${manifest.worker.coreBridgeTarget})\n`,
   );
-  if (manifest.worker.bytes > LAMBDA_UNZIPPED_LIMIT_BYTES) throw new Error('the worker package is over the Lambda limit');
+  if (manifest.worker.bytes > LAMBDA_UNZIPPED_LIMIT_BYTES)
+    throw new Error('the worker package is over the Lambda limit');
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

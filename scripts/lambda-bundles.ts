@@ -39,7 +39,12 @@ function sourceHash(architecture: Architecture, policyFile: string): string {
       .readdirSync(dir, { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))
       .sort();
-  const files = [...walk(path.join(ROOT, 'src')), path.join(ROOT, 'package-lock.json'), __filename, path.join(ROOT, 'scripts/build-workflow-bundle.ts')];
+  const files = [
+    ...walk(path.join(ROOT, 'src')),
+    path.join(ROOT, 'package-lock.json'),
+    __filename,
+    path.join(ROOT, 'scripts/build-workflow-bundle.ts'),
+  ];
   for (const file of files) hash.update(`${path.relative(ROOT, file)}\n`).update(fs.readFileSync(file));
   hash.update(fs.readFileSync(policyFile));
   return hash.digest('hex');
@@ -65,7 +70,9 @@ const noWorkflowBundler: Plugin = {
   name: 'no-workflow-bundler',
   setup(build) {
     build.onResolve({ filter: /\/workflow\/bundler$/ }, (args) =>
-      args.importer.includes(`${path.sep}@temporalio${path.sep}worker${path.sep}`) ? { path: 'bundler', namespace: 'no-workflow-bundler' } : undefined,
+      args.importer.includes(`${path.sep}@temporalio${path.sep}worker${path.sep}`)
+        ? { path: 'bundler', namespace: 'no-workflow-bundler' }
+        : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'no-workflow-bundler' }, () => ({
       contents: `const refuse = () => { throw new Error('the Lambda worker runs the pre-built workflow bundle (HANDOFF_WORKFLOW_BUNDLE); it cannot bundle workflows'); };
@@ -100,7 +107,9 @@ async function esbuild(entryPoints: Record<string, string>, outdir: string, plug
   });
 }
 
-export async function buildLambdaBundles(options: { architecture?: Architecture; policyFile?: string; force?: boolean } = {}): Promise<{
+export async function buildLambdaBundles(
+  options: { architecture?: Architecture; policyFile?: string; force?: boolean } = {},
+): Promise<{
   manifest: LambdaManifest;
   rebuilt: boolean;
 }> {
@@ -108,7 +117,12 @@ export async function buildLambdaBundles(options: { architecture?: Architecture;
   const policyFile = path.resolve(options.policyFile ?? path.join(ROOT, 'policy/default.yaml'));
   const hash = sourceHash(architecture, policyFile);
   const previous = readManifest();
-  if (!options.force && previous?.sourceHash === hash && fs.existsSync(previous.api.dir) && fs.existsSync(previous.worker.dir)) {
+  if (
+    !options.force &&
+    previous?.sourceHash === hash &&
+    fs.existsSync(previous.api.dir) &&
+    fs.existsSync(previous.worker.dir)
+  ) {
     return { manifest: previous, rebuilt: false };
   }
 
@@ -137,7 +151,10 @@ export async function buildLambdaBundles(options: { architecture?: Architecture;
   const target = ARCHITECTURES[architecture];
   const bridge = path.dirname(require_.resolve('@temporalio/core-bridge/package.json'));
   fs.mkdirSync(path.join(workerDir, 'releases', target), { recursive: true });
-  fs.copyFileSync(path.join(bridge, 'releases', target, 'index.node'), path.join(workerDir, 'releases', target, 'index.node'));
+  fs.copyFileSync(
+    path.join(bridge, 'releases', target, 'index.node'),
+    path.join(workerDir, 'releases', target, 'index.node'),
+  );
 
   const manifest: LambdaManifest = {
     architecture,

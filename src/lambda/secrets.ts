@@ -39,7 +39,8 @@ type GetSecret = (arn: string) => Promise<string>;
 function secretsManagerFetch(client = new SecretsManagerClient({})): GetSecret {
   return async (arn) => {
     const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    if (answer.SecretString === undefined) throw new Error('the secret has no string value (binary secrets are not read)');
+    if (answer.SecretString === undefined)
+      throw new Error('the secret has no string value (binary secrets are not read)');
     return answer.SecretString;
   };
 }
@@ -68,10 +69,14 @@ function databaseUrl(secret: Record<string, unknown>): string {
  * Resolves every `*_SECRET_ARN` variable of `env` into the variables it stands for, in `env`.
  * Every problem is listed at once; a variable given both directly and by ARN is refused (which would win is not obvious).
  */
-export async function loadSecretsIntoEnv(env: NodeJS.ProcessEnv = process.env, getSecret: GetSecret = secretsManagerFetch()): Promise<void> {
+export async function loadSecretsIntoEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  getSecret: GetSecret = secretsManagerFetch(),
+): Promise<void> {
   const problems: string[] = [];
   const set = (name: string, value: string, from: string) => {
-    if (env[name] !== undefined && env[name] !== '') problems.push(`${name}: set both directly and through ${from}; keep one`);
+    if (env[name] !== undefined && env[name] !== '')
+      problems.push(`${name}: set both directly and through ${from}; keep one`);
     else env[name] = value;
   };
   const read = async (arnVariable: string, apply: (text: string) => void) => {
@@ -84,11 +89,14 @@ export async function loadSecretsIntoEnv(env: NodeJS.ProcessEnv = process.env, g
     }
   };
   await Promise.all([
-    ...Object.entries(PLAIN_SECRETS).map(([arnVariable, name]) => read(arnVariable, (text) => set(name, text.trim(), arnVariable))),
+    ...Object.entries(PLAIN_SECRETS).map(([arnVariable, name]) =>
+      read(arnVariable, (text) => set(name, text.trim(), arnVariable)),
+    ),
     read(SALESFORCE_SECRET_ARN, (text) => {
       const secret = jsonObject(text);
       const unknown = Object.keys(secret).filter((k) => !(SALESFORCE_SECRET_KEYS as readonly string[]).includes(k));
-      if (unknown.length > 0) throw new Error(`unexpected keys ${unknown.join(', ')} (allowed: ${SALESFORCE_SECRET_KEYS.join(', ')})`);
+      if (unknown.length > 0)
+        throw new Error(`unexpected keys ${unknown.join(', ')} (allowed: ${SALESFORCE_SECRET_KEYS.join(', ')})`);
       for (const [name, value] of Object.entries(secret)) {
         if (typeof value !== 'string') throw new Error(`${name}: expected a string`);
         set(name, value, SALESFORCE_SECRET_ARN);
@@ -103,6 +111,8 @@ export async function loadSecretsIntoEnv(env: NodeJS.ProcessEnv = process.env, g
 export async function prepareLambdaEnv(env: NodeJS.ProcessEnv = process.env, getSecret?: GetSecret): Promise<void> {
   await loadSecretsIntoEnv(env, getSecret);
   if (!env.DATABASE_URL) {
-    throw new SecretsError(['DATABASE_URL: required on Lambda (the embedded PGlite ledger needs a persistent disk); set DATABASE_URL_SECRET_ARN or DATABASE_SECRET_ARN']);
+    throw new SecretsError([
+      'DATABASE_URL: required on Lambda (the embedded PGlite ledger needs a persistent disk); set DATABASE_URL_SECRET_ARN or DATABASE_SECRET_ARN',
+    ]);
   }
 }

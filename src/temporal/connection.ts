@@ -63,7 +63,9 @@ export function loadTemporalProfile(env: NodeJS.ProcessEnv): { profile?: Tempora
   const certPath = vars.TEMPORAL_TLS_CLIENT_CERT_PATH ?? vars.TEMPORAL_TLS_CLIENT_CERT_DATA;
   const keyPath = vars.TEMPORAL_TLS_CLIENT_KEY_PATH ?? vars.TEMPORAL_TLS_CLIENT_KEY_DATA;
   if ((certPath === undefined) !== (keyPath === undefined)) {
-    problems.push('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH: mTLS needs both the certificate and its key');
+    problems.push(
+      'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH: mTLS needs both the certificate and its key',
+    );
   }
   if (!vars.TEMPORAL_CONFIG_FILE && vars.LAMBDA_TASK_ROOT) {
     const packaged = path.join(vars.LAMBDA_TASK_ROOT, 'temporal.toml');
@@ -89,13 +91,18 @@ export function loadTemporalProfile(env: NodeJS.ProcessEnv): { profile?: Tempora
 }
 
 /** Connection options for Temporal Cloud (API key or mTLS) or a self-hosted cluster; plain for the dev server. */
-export function temporalConnectionOptions(address: string, config: { temporal: TemporalProfile }): TemporalConnectionOptions {
+export function temporalConnectionOptions(
+  address: string,
+  config: { temporal: TemporalProfile },
+): TemporalConnectionOptions {
   const { apiKey, tls, metadata, namespace } = config.temporal;
   return {
     address,
     ...(apiKey ? { apiKey } : {}),
     ...(tls !== undefined ? { tls } : {}),
     // Temporal Cloud routes API-key calls by this header on namespace endpoints.
-    ...(apiKey || metadata ? { metadata: { ...(apiKey ? { 'temporal-namespace': namespace } : {}), ...metadata } } : {}),
+    ...(apiKey || metadata
+      ? { metadata: { ...(apiKey ? { 'temporal-namespace': namespace } : {}), ...metadata } }
+      : {}),
   };
 }
