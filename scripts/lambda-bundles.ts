@@ -132,6 +132,7 @@ export async function buildLambdaBundles(
 
   await esbuild({ index: path.join(ROOT, 'src/api/lambda.ts') }, apiDir);
   fs.copyFileSync(policyFile, path.join(apiDir, 'policy.yaml'));
+  copyMigrations(apiDir);
 
   const workerPackage = path.dirname(require_.resolve('@temporalio/worker/package.json'));
   await esbuild(
@@ -144,6 +145,10 @@ export async function buildLambdaBundles(
     [noWorkflowBundler],
   );
   fs.copyFileSync(policyFile, path.join(workerDir, 'policy.yaml'));
+  copyMigrations(workerDir);
+  // source-map (reading the workflow bundle's inline source map) loads its wasm from beside its own file.
+  const mappings = require_.resolve('source-map/lib/mappings.wasm', { paths: [workerPackage] });
+  fs.copyFileSync(mappings, path.join(workerDir, 'mappings.wasm'));
   const { bundleWorkflowCode } = await import('@temporalio/worker');
   const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'src/workflows'), logger: quietLogger() });
   fs.writeFileSync(path.join(workerDir, 'workflow-bundle.js'), code);
@@ -164,6 +169,14 @@ export async function buildLambdaBundles(
   };
   fs.writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, rebuilt: true };
+}
+
+/** The ledger's SQL migrations, read from `<__dirname>/migrations` (src/audit/migrate.ts), which is the package root once bundled. */
+function copyMigrations(dir: string): void {
+  const from = path.join(ROOT, 'src/audit/migrations');
+  fs.mkdirSync(path.join(dir, 'migrations'));
+  for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.sql')))
+    fs.copyFileSync(path.join(from, file), path.join(dir, 'migrations', file));
 }
 
 function quietLogger() {
