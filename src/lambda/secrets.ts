@@ -56,13 +56,11 @@ function databaseUrl(secret: Record<string, unknown>): string {
   if (typeof username !== 'string' || typeof password !== 'string' || typeof host !== 'string') {
     throw new Error('expected username, password and host');
   }
-  const url = new URL(`postgres://${host}`);
-  url.username = username;
-  url.password = password;
-  if (port !== undefined) url.port = String(port);
-  url.pathname = `/${typeof dbname === 'string' ? dbname : 'postgres'}`;
-  url.searchParams.set('sslmode', 'require');
-  return url.toString();
+  // Encoded by hand: URL's userinfo setter leaves '%' as it is, which pg then fails to decode.
+  const e = encodeURIComponent;
+  const database = typeof dbname === 'string' ? dbname : 'postgres';
+  // verify-full: the functions trust the RDS CAs through NODE_EXTRA_CA_CERTS (set by the stack).
+  return `postgres://${e(username)}:${e(password)}@${host}:${Number(port ?? 5432)}/${e(database)}?sslmode=verify-full`;
 }
 
 /**

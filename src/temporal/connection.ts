@@ -67,6 +67,10 @@ export function loadTemporalProfile(env: NodeJS.ProcessEnv): { profile?: Tempora
       'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH: mTLS needs both the certificate and its key',
     );
   }
+  // envconfig reads a missing file as no file; a file that was named but is not there is a mistake.
+  if (vars.TEMPORAL_CONFIG_FILE && !fs.existsSync(vars.TEMPORAL_CONFIG_FILE)) {
+    problems.push(`TEMPORAL_CONFIG_FILE: ${vars.TEMPORAL_CONFIG_FILE} does not exist`);
+  }
   if (!vars.TEMPORAL_CONFIG_FILE && vars.LAMBDA_TASK_ROOT) {
     const packaged = path.join(vars.LAMBDA_TASK_ROOT, 'temporal.toml');
     if (fs.existsSync(packaged)) vars.TEMPORAL_CONFIG_FILE = packaged;

@@ -284,6 +284,7 @@ describe('the CDK stack with Aurora Serverless v2', () => {
       // The attachment's Ref is the cluster secret's ARN, once the secret names the cluster's host.
       expect(props.Environment.Variables.DATABASE_SECRET_ARN).toEqual({ Ref: attachment });
       expect(props.Environment.Variables.DATABASE_URL_SECRET_ARN).toBeUndefined();
+      expect(props.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
       expect(props.VpcConfig.SubnetIds).toHaveLength(2);
       const statements = statementsOf(resources, idOf(fn.role as never));
       expect(JSON.stringify(statements)).toContain(JSON.stringify({ Ref: attachment }));

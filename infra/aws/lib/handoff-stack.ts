@@ -136,6 +136,8 @@ export class HandoffStack extends Stack {
       HANDOFF_PAYLOAD_KEYS_SECRET_ARN: this.secrets.payloadKeys.secretArn,
       SALESFORCE_SECRET_ARN: this.secrets.salesforce.secretArn,
       [database.arnVariable]: database.secret.secretArn,
+      // Node 20+ runtimes do not load the Amazon CAs by default; Aurora's certificate is signed by the RDS CA.
+      ...(props.database === 'aurora' ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
     };
     const architecture = bundles.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
     const vpcProps = database.vpc
