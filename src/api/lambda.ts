@@ -42,7 +42,7 @@ export function createLambdaHandler(build: () => Promise<FastifyInstance>) {
 
 /** The API Gateway (HTTP API, payload v2) / Function URL entry point; configuration from the environment. */
 export const handler = createLambdaHandler(async () => {
-  await prepareLambdaEnv();
+  await prepareLambdaEnv({ requireDatabase: false });
   const logger = createLogger({ name: 'api' });
   const config = apiConfigFromEnv();
   const { deps } = await apiDependenciesFromEnv(config, logger);

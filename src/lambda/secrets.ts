@@ -105,12 +105,20 @@ export async function loadSecretsIntoEnv(
   if (problems.length > 0) throw new SecretsError(problems);
 }
 
-/** What both Lambda entries need before their configuration is read: the secrets, and a Postgres ledger. */
-export async function prepareLambdaEnv(env: NodeJS.ProcessEnv = process.env, getSecret?: GetSecret): Promise<void> {
+/**
+ * What a Lambda entry needs before its configuration is read: the secrets and, for the worker, a Postgres
+ * ledger (without DATABASE_URL the worker would open the embedded PGlite, which needs a persistent disk; the
+ * API alone answers 503 on its audit routes instead).
+ */
+export async function prepareLambdaEnv(
+  options: { requireDatabase: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+  getSecret?: GetSecret,
+): Promise<void> {
   await loadSecretsIntoEnv(env, getSecret);
-  if (!env.DATABASE_URL) {
+  if (options.requireDatabase && !env.DATABASE_URL) {
     throw new SecretsError([
-      'DATABASE_URL: required on Lambda (the embedded PGlite ledger needs a persistent disk); set DATABASE_URL_SECRET_ARN or DATABASE_SECRET_ARN',
+      'DATABASE_URL: required by the Lambda worker (the embedded PGlite ledger needs a persistent disk); set DATABASE_URL_SECRET_ARN or DATABASE_SECRET_ARN',
     ]);
   }
 }

@@ -33,7 +33,7 @@ export function configureLambdaWorker(
 }
 
 async function createHandler() {
-  await prepareLambdaEnv();
+  await prepareLambdaEnv({ requireDatabase: true });
   const logger = createLogger({ name: 'lambda-worker' });
   const core = loadCoreConfig();
   if (!core.TEMPORAL_ADDRESS)

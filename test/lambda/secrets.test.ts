@@ -52,7 +52,7 @@ describe('Lambda secrets: read once by ARN, set as the variables Handoff reads',
       SALESFORCE_SECRET_ARN: arn('salesforce'),
       SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
     };
-    await prepareLambdaEnv(env);
+    await prepareLambdaEnv({ requireDatabase: true }, env);
     expect(env).toMatchObject({
       HANDOFF_API_KEYS: expect.stringMatching(/^crm:sha256:9f86.*c752$/),
       HANDOFF_WEBHOOK_SECRET: 'whsec-0123456789abcdef0123',
@@ -155,15 +155,16 @@ describe('Lambda secrets: read once by ARN, set as the variables Handoff reads',
     );
     secretsManager.reset();
     const env: NodeJS.ProcessEnv = { DATABASE_URL: 'postgres://localhost/handoff' };
-    await prepareLambdaEnv(env);
+    await prepareLambdaEnv({ requireDatabase: true }, env);
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
-  test('on Lambda the ledger is Postgres: no DATABASE_URL (direct or by ARN) stops the cold start', async () => {
+  test("the Lambda worker's ledger is Postgres: no DATABASE_URL (direct or by ARN) stops its cold start; the API may go without", async () => {
     serve({});
-    const error = await errorOf(prepareLambdaEnv({}));
+    const error = await errorOf(prepareLambdaEnv({ requireDatabase: true }, {}));
     expect(error.problems).toEqual([
-      'DATABASE_URL: required on Lambda (the embedded PGlite ledger needs a persistent disk); set DATABASE_URL_SECRET_ARN or DATABASE_SECRET_ARN',
+      'DATABASE_URL: required by the Lambda worker (the embedded PGlite ledger needs a persistent disk); set DATABASE_URL_SECRET_ARN or DATABASE_SECRET_ARN',
     ]);
+    await expect(prepareLambdaEnv({ requireDatabase: false }, {})).resolves.toBeUndefined();
   });
 });
