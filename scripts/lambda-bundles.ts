@@ -126,9 +126,11 @@ export async function buildLambdaBundles(
     return { manifest: previous, rebuilt: false };
   }
 
-  const apiDir = path.join(LAMBDA_DIST, 'api');
-  const workerDir = path.join(LAMBDA_DIST, 'worker');
-  fs.rmSync(LAMBDA_DIST, { recursive: true, force: true });
+  // Built aside and moved into place whole, so a reader never sees half a package.
+  const staging = `${LAMBDA_DIST}.building-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  const apiDir = path.join(staging, 'api');
+  const workerDir = path.join(staging, 'worker');
 
   await esbuild({ index: path.join(ROOT, 'src/api/lambda.ts') }, apiDir);
   fs.copyFileSync(policyFile, path.join(apiDir, 'policy.yaml'));
@@ -164,10 +166,12 @@ export async function buildLambdaBundles(
   const manifest: LambdaManifest = {
     architecture,
     sourceHash: hash,
-    api: { dir: apiDir, bytes: directoryBytes(apiDir) },
-    worker: { dir: workerDir, bytes: directoryBytes(workerDir), coreBridgeTarget: target },
+    api: { dir: path.join(LAMBDA_DIST, 'api'), bytes: directoryBytes(apiDir) },
+    worker: { dir: path.join(LAMBDA_DIST, 'worker'), bytes: directoryBytes(workerDir), coreBridgeTarget: target },
   };
-  fs.writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.writeFileSync(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.rmSync(LAMBDA_DIST, { recursive: true, force: true });
+  fs.renameSync(staging, LAMBDA_DIST);
   return { manifest, rebuilt: true };
 }
 
