@@ -44,18 +44,10 @@ export class ConfigError extends Error {
 export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
   const result = coreEnvSchema.safeParse(env);
   const temporal = loadTemporalProfile(env);
-  const problems = [
-    ...(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []),
-    ...temporal.problems,
-  ];
+  const problems = [...(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []), ...temporal.problems];
   if (!result.success || !temporal.profile) throw new ConfigError(problems);
   const { address, namespace } = temporal.profile;
-  return {
-    ...result.data,
-    ...(address ? { TEMPORAL_ADDRESS: address } : {}),
-    TEMPORAL_NAMESPACE: namespace,
-    temporal: temporal.profile,
-  };
+  return { ...result.data, ...(address ? { TEMPORAL_ADDRESS: address } : {}), TEMPORAL_NAMESPACE: namespace, temporal: temporal.profile };
 }
 
 /** Reads and validates the policy file; a bad file stops the start with every problem listed. */

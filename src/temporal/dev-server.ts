@@ -6,21 +6,11 @@ import type { Logger } from 'pino';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
 
-const SA_TYPE_NAMES: Record<string, string> = {
-  KEYWORD: 'Keyword',
-  DATETIME: 'Datetime',
-  INT: 'Int',
-  DOUBLE: 'Double',
-};
+const SA_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', INT: 'Int', DOUBLE: 'Double' };
 
 export type DevServer = { address: string; uiUrl: string; stop(): Promise<void> };
 
-export function devServerArgs(options: {
-  port: number;
-  dbFile: string;
-  namespace: string;
-  extraArgs?: string[];
-}): string[] {
+export function devServerArgs(options: { port: number; dbFile: string; namespace: string; extraArgs?: string[] }): string[] {
   return [
     'server',
     'start-dev',
@@ -90,8 +80,7 @@ async function waitUntilServing(address: string, exited: Promise<number | null>,
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
-    if (exitCode !== undefined)
-      throw new Error(`the Temporal dev server exited with code ${exitCode} (is port ${address} taken?)`);
+    if (exitCode !== undefined) throw new Error(`the Temporal dev server exited with code ${exitCode} (is port ${address} taken?)`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});

@@ -19,11 +19,7 @@ export function configureLambdaWorker(
 ): void {
   Object.assign(
     config.workerOptions,
-    handoffWorkerOptions({
-      taskQueue: env.taskQueue,
-      activities: deps.activities,
-      workflowBundlePath: env.workflowBundlePath,
-    }),
+    handoffWorkerOptions({ taskQueue: env.taskQueue, activities: deps.activities, workflowBundlePath: env.workflowBundlePath }),
   );
   config.workerOptions.workerDeploymentOptions = { defaultVersioningBehavior: 'AUTO_UPGRADE' };
   config.namespace = env.namespace;
@@ -36,23 +32,19 @@ async function createHandler() {
   await prepareLambdaEnv({ requireDatabase: true });
   const logger = createLogger({ name: 'lambda-worker' });
   const core = loadCoreConfig();
-  if (!core.TEMPORAL_ADDRESS)
-    throw new Error('TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required on Lambda');
+  const address = core.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required on Lambda');
   const policy = loadPolicyFile(core.HANDOFF_POLICY);
   const deps = await createWorkerDependencies({ config: core, policy: () => policy, logger });
-  const workflowBundlePath =
-    process.env.HANDOFF_WORKFLOW_BUNDLE ?? `${process.env.LAMBDA_TASK_ROOT ?? '.'}/workflow-bundle.js`;
+  const workflowBundlePath = process.env.HANDOFF_WORKFLOW_BUNDLE ?? `${process.env.LAMBDA_TASK_ROOT ?? '.'}/workflow-bundle.js`;
   return runWorker(
-    {
-      deploymentName: process.env.HANDOFF_DEPLOYMENT_NAME ?? 'handoff',
-      buildId: process.env.HANDOFF_BUILD_ID ?? 'dev',
-    },
+    { deploymentName: process.env.HANDOFF_DEPLOYMENT_NAME ?? 'handoff', buildId: process.env.HANDOFF_BUILD_ID ?? 'dev' },
     (config) =>
       configureLambdaWorker(config, deps, {
         taskQueue: core.HANDOFF_TASK_QUEUE,
         namespace: core.TEMPORAL_NAMESPACE,
         workflowBundlePath,
-        connection: temporalConnectionOptions(core.TEMPORAL_ADDRESS!, core),
+        connection: temporalConnectionOptions(address, core),
       }),
   );
 }
@@ -60,10 +52,7 @@ async function createHandler() {
 let handlerPromise: ReturnType<typeof createHandler> | undefined;
 
 /** The Lambda entry point: dependencies are built once per container. */
-export async function handler(
-  event: unknown,
-  context: Parameters<Awaited<ReturnType<typeof runWorker>>>[1],
-): Promise<void> {
+export async function handler(event: unknown, context: Parameters<Awaited<ReturnType<typeof runWorker>>>[1]): Promise<void> {
   handlerPromise ??= createHandler();
   return (await handlerPromise)(event, context);
 }

@@ -43,10 +43,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'worker' });
   installPinoRuntime(logger);
   const config = loadCoreConfig();
-  if (!config.TEMPORAL_ADDRESS)
-    throw new Error(
-      'TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required for a standalone worker (npm start embeds one)',
-    );
+  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required for a standalone worker (npm start embeds one)');
   const policy = loadPolicyFile(config.HANDOFF_POLICY);
   const deps = await createWorkerDependencies({ config, policy: () => policy, logger });
   const running = await startWorker({ config, address: config.TEMPORAL_ADDRESS, deps, logger });
