@@ -121,7 +121,8 @@ describe('the Lambda packages, as built for Lambda, run locally against the dev 
     ).json()) as { id: string };
     const leadId = created.id;
 
-    const remainingMs = 25_000;
+    // Room for both cold starts and the two updates on a loaded machine; the worker polls for all of it.
+    const remainingMs = 35_000;
     const worker = invokeBundle(bundles.worker.dir, [{}], {
       remainingMs,
       functionName: 'handoff-worker',
