@@ -29,7 +29,6 @@ export interface LambdaManifest {
 }
 
 const MANIFEST = path.join(LAMBDA_DIST, 'manifest.json');
-const require_ = require;
 
 /** Files whose content decides the bundles: sources, the lockfile, this script and the policy. */
 function sourceHash(architecture: Architecture, policyFile: string): string {
@@ -136,7 +135,7 @@ export async function buildLambdaBundles(
   fs.copyFileSync(policyFile, path.join(apiDir, 'policy.yaml'));
   copyMigrations(apiDir);
 
-  const workerPackage = path.dirname(require_.resolve('@temporalio/worker/package.json'));
+  const workerPackage = path.dirname(require.resolve('@temporalio/worker/package.json'));
   await esbuild(
     {
       index: path.join(ROOT, 'src/worker/lambda.ts'),
@@ -149,14 +148,18 @@ export async function buildLambdaBundles(
   fs.copyFileSync(policyFile, path.join(workerDir, 'policy.yaml'));
   copyMigrations(workerDir);
   // source-map (reading the workflow bundle's inline source map) loads its wasm from beside its own file.
-  const mappings = require_.resolve('source-map/lib/mappings.wasm', { paths: [workerPackage] });
+  const mappings = require.resolve('source-map/lib/mappings.wasm', { paths: [workerPackage] });
   fs.copyFileSync(mappings, path.join(workerDir, 'mappings.wasm'));
-  const { bundleWorkflowCode } = await import('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'src/workflows'), logger: quietLogger() });
+  // Imported here, not at the top: the CDK app reads this module's manifest without loading the SDK.
+  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(ROOT, 'src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   fs.writeFileSync(path.join(workerDir, 'workflow-bundle.js'), code);
   // core-bridge loads releases/<target>/index.node relative to its own file, which is now index.js.
   const target = ARCHITECTURES[architecture];
-  const bridge = path.dirname(require_.resolve('@temporalio/core-bridge/package.json'));
+  const bridge = path.dirname(require.resolve('@temporalio/core-bridge/package.json'));
   fs.mkdirSync(path.join(workerDir, 'releases', target), { recursive: true });
   fs.copyFileSync(
     path.join(bridge, 'releases', target, 'index.node'),
@@ -181,9 +184,4 @@ function copyMigrations(dir: string): void {
   fs.mkdirSync(path.join(dir, 'migrations'));
   for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.sql')))
     fs.copyFileSync(path.join(from, file), path.join(dir, 'migrations', file));
-}
-
-function quietLogger() {
-  const { DefaultLogger } = require_('@temporalio/worker') as typeof import('@temporalio/worker');
-  return new DefaultLogger('WARN');
 }
