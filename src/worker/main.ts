@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const metricsAddress = metricsAddressFromEnv(process.env);
   installPinoRuntime(logger, 'INFO', metricsAddress ? prometheusMetrics(metricsAddress) : undefined);
   const config = loadCoreConfig();
-  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker (npm start embeds one)');
+  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS (or a TEMPORAL_PROFILE with an address) is required for a standalone worker (npm start embeds one)');
   const policy = loadPolicyFile(config.HANDOFF_POLICY);
   // The worker needs the owners checked once, at start; the API keeps its own directory for requests.
   const directory = await startOwnerDirectory({ salesforce: loadSalesforceConfig(), policy, config: ownerCheckConfigFromEnv(), logger });

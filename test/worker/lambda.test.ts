@@ -32,9 +32,32 @@ describe('the Lambda worker is configured like the long-running one', () => {
     });
     expect(config.workerOptions.workflowsPath).toBeUndefined();
     expect(config.namespace).toBe('handoff-prod');
+    expect(config.connectionOptions).toBeUndefined();
     expect(config.shutdownHooks).toHaveLength(1);
     await config.shutdownHooks[0]!();
     expect(closed).toBe(1);
+  });
+
+  test("the connection is Handoff's resolved one (deprecated aliases included), not lambda-worker's own reading", () => {
+    const config = emptyConfig();
+    config.connectionOptions = { address: 'from-lambda-worker:7233' };
+    const connection = {
+      address: 'handoff.a1b2c.tmprl.cloud:7233',
+      apiKey: 'key',
+      tls: true,
+      metadata: { 'temporal-namespace': 'handoff.a1b2c' },
+    };
+    configureLambdaWorker(
+      config,
+      { activities, close: async () => undefined },
+      {
+        taskQueue: 'handoff',
+        namespace: 'handoff.a1b2c',
+        workflowBundlePath: '/var/task/workflow-bundle.js',
+        connection,
+      },
+    );
+    expect(config.connectionOptions).toEqual(connection);
   });
 
   test('the long-running worker bundles from source instead', () => {
