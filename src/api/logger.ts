@@ -33,9 +33,31 @@ export const REDACT_PATHS = [
   '*.firmographics',
 ];
 
-/** Strips credentials from a URL before it is logged (the dashboard accepts `?key=`). */
+const SECRET_PARAMS = new Set(['key', 'api_key', 'apikey', 'token', 'access_token']);
+
+/**
+ * Strips credentials from a URL before it is logged (the Outbound Message endpoint takes `?key=`).
+ * Parameter names are compared decoded, as the query parser reads them (`?k%65y=` is `key`); a name
+ * that cannot be decoded has its value redacted too.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:key|api_key|token)=)[^&#]*/gi, '$1[Redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded: string | undefined;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' ')).trim().toLowerCase();
+      } catch {
+        decoded = undefined;
+      }
+      return decoded === undefined || SECRET_PARAMS.has(decoded) ? `${name}=[Redacted]` : pair;
+    });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
 
 interface LoggedRequest {
