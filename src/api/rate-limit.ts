@@ -1,4 +1,8 @@
-import rateLimit, { normalizeIP, type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import rateLimit, {
+  normalizeIP,
+  type FastifyRateLimitStore,
+  type FastifyRateLimitStoreCtor,
+} from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from './auth';
 import { ApiError } from './errors';
@@ -45,12 +49,22 @@ type WithPrincipal = FastifyRequest & { [PRINCIPAL]?: Principal };
  * be read, so a spoofed X-Forwarded-For from an untrusted peer counts against the peer itself (IPv6 by
  * /64, what one host usually holds).
  */
-export async function installRateLimits(app: FastifyInstance, settings: RateLimitSettings, state: ApiStateStore): Promise<RateLimits> {
+export async function installRateLimits(
+  app: FastifyInstance,
+  settings: RateLimitSettings,
+  state: ApiStateStore,
+): Promise<RateLimits> {
   await app.register(rateLimit, { global: false, store: storeOver(state), timeWindow: settings.windowMs });
   const refuse = (what: string, max: number, retryAfterSeconds: number) =>
-    new ApiError(429, 'RATE_LIMITED', `rate limit of ${max} requests per ${settings.windowMs / 1000}s ${what} exceeded`, undefined, {
-      'retry-after': String(Math.max(1, retryAfterSeconds)),
-    });
+    new ApiError(
+      429,
+      'RATE_LIMITED',
+      `rate limit of ${max} requests per ${settings.windowMs / 1000}s ${what} exceeded`,
+      undefined,
+      {
+        'retry-after': String(Math.max(1, retryAfterSeconds)),
+      },
+    );
   const limiter = (max: number, what: string, keyGenerator: (request: FastifyRequest) => string) => {
     if (max <= 0) return async () => undefined;
     const check = app.createRateLimit({ max, timeWindow: settings.windowMs, keyGenerator });
@@ -59,8 +73,16 @@ export async function installRateLimits(app: FastifyInstance, settings: RateLimi
       if (!result.isAllowed && result.isExceeded) throw refuse(what, max, result.ttlInSeconds);
     };
   };
-  const address = limiter(settings.perAddress ?? settings.max, 'per client address', (request) => `addr:${normalizeIP(request.ip)}`);
-  const principal = limiter(settings.max, 'per API key', (request) => `principal:${(request as WithPrincipal)[PRINCIPAL]!.id}`);
+  const address = limiter(
+    settings.perAddress ?? settings.max,
+    'per client address',
+    (request) => `addr:${normalizeIP(request.ip)}`,
+  );
+  const principal = limiter(
+    settings.max,
+    'per API key',
+    (request) => `principal:${(request as WithPrincipal)[PRINCIPAL]!.id}`,
+  );
   return {
     byAddress: address,
     byPrincipal: async (request, who) => {

@@ -30,7 +30,11 @@ export interface ApiStateStore {
 
 const PRUNE_EVERY_MS = 60_000;
 const TABLES = ['api_rate_limits', 'api_seen_signatures', 'api_sessions'] as const;
-const EXPIRY_COLUMN = { api_rate_limits: 'window_ends_at', api_seen_signatures: 'expires_at', api_sessions: 'expires_at' } as const;
+const EXPIRY_COLUMN = {
+  api_rate_limits: 'window_ends_at',
+  api_seen_signatures: 'expires_at',
+  api_sessions: 'expires_at',
+} as const;
 
 /** The shared store. Times are the database's, so instances with skewed clocks agree on windows. */
 export function sqlStateStore(sql: SqlExecutor, now: () => number = Date.now): ApiStateStore {
@@ -68,17 +72,17 @@ export function sqlStateStore(sql: SqlExecutor, now: () => number = Date.now): A
       return rowCount === 1;
     },
     async createSession(idSha256, keyFingerprint, expiresAtMs) {
-      await sql.query('INSERT INTO api_sessions (id_sha256, key_fingerprint, expires_at) VALUES ($1, $2, to_timestamp($3::double precision / 1000))', [
-        idSha256,
-        keyFingerprint,
-        expiresAtMs,
-      ]);
+      await sql.query(
+        'INSERT INTO api_sessions (id_sha256, key_fingerprint, expires_at) VALUES ($1, $2, to_timestamp($3::double precision / 1000))',
+        [idSha256, keyFingerprint, expiresAtMs],
+      );
       prune('api_sessions');
     },
     async findSession(idSha256) {
-      const { rows } = await sql.query<{ key_fingerprint: string }>('SELECT key_fingerprint FROM api_sessions WHERE id_sha256 = $1 AND expires_at > now()', [
-        idSha256,
-      ]);
+      const { rows } = await sql.query<{ key_fingerprint: string }>(
+        'SELECT key_fingerprint FROM api_sessions WHERE id_sha256 = $1 AND expires_at > now()',
+        [idSha256],
+      );
       return rows[0] && { keyFingerprint: rows[0].key_fingerprint };
     },
     async deleteSession(idSha256) {
@@ -138,7 +142,11 @@ export function memoryStateStore(now: () => number = Date.now): ApiStateStore {
  * (DATABASE_URL, migrated by the ledger) through a pool of its own, or else an embedded PGlite of its
  * own under `<dataDir>/api-state` (PGlite takes one connection, and the ledger's is not shared).
  */
-export async function openStateDatabase(options: { databaseUrl?: string; dataDir: string; logger: Logger }): Promise<SqlClient> {
+export async function openStateDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  logger: Logger;
+}): Promise<SqlClient> {
   if (options.databaseUrl) return connectPostgres(options.databaseUrl, 'public', options.logger);
   const db = await openPglite(path.join(options.dataDir, 'api-state'), 'public');
   try {
