@@ -24,9 +24,7 @@ function developmentKeys(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'dev-api-keys');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
-    const keys = generateDevKeys()
-      .devKeys.map(({ role, key }) => `${role}:${key}`)
-      .join(',');
+    const keys = generateDevKeys().devKeys.map(({ role, key }) => `${role}:${key}`).join(',');
     fs.writeFileSync(file, `${keys}\n`, { mode: 0o600 });
   }
   process.env.HANDOFF_API_KEYS = fs.readFileSync(file, 'utf8').trim();
@@ -108,11 +106,7 @@ async function main(): Promise<void> {
     const worker: RunningWorker = await startWorker({ config: core, address, deps, logger });
     stops.push(() => worker.stop());
 
-    const apiState = await openStateDatabase({
-      databaseUrl: core.DATABASE_URL,
-      dataDir: core.HANDOFF_DATA_DIR,
-      logger,
-    });
+    const apiState = await openStateDatabase({ databaseUrl: core.DATABASE_URL, dataDir: core.HANDOFF_DATA_DIR, logger });
     stops.push(() => apiState.close());
     const connection = await Connection.connect(temporalConnectionOptions(address, core));
     stops.push(() => connection.close());

@@ -49,19 +49,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const state = deps.sql ? sqlStateStore(deps.sql) : memoryStateStore();
   if (deps.outboundMessages?.requireKey === false) {
-    app.log.warn(
-      'HANDOFF_OUTBOUND_REQUIRE_KEY=false: Outbound Messages are accepted without a crm key, on the organization id alone',
-    );
+    app.log.warn('HANDOFF_OUTBOUND_REQUIRE_KEY=false: Outbound Messages are accepted without a crm key, on the organization id alone');
   }
   const ctx: ApiContext = {
     deps,
     leads: createLeadGateway(deps.temporal, deps.policy),
-    auth: new Authenticator({
-      keys: deps.auth.keys,
-      webhookSecret: deps.auth.webhookSecret,
-      signature: deps.auth.signature,
-      state,
-    }),
+    auth: new Authenticator({ keys: deps.auth.keys, webhookSecret: deps.auth.webhookSecret, signature: deps.auth.signature, state }),
     limits: await installRateLimits(app, deps.rateLimit ?? { max: 6000, windowMs: 60_000 }, state),
     state,
     registry: new RouteRegistry(),

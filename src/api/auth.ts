@@ -81,12 +81,7 @@ export class KeyRing {
       if (existing) existing.roles.add(key.role);
       else {
         const fingerprint = createHash('sha256').update('handoff-session-key:').update(key.sha256).digest('hex');
-        this.entries.push({
-          id: `key-${this.entries.length + 1}`,
-          sha256: key.sha256,
-          fingerprint,
-          roles: new Set([key.role]),
-        });
+        this.entries.push({ id: `key-${this.entries.length + 1}`, sha256: key.sha256, fingerprint, roles: new Set([key.role]) });
       }
     }
   }
@@ -150,8 +145,7 @@ export class SignatureVerifier {
       return { ok: false, reason: 'malformed Handoff-Signature (expected t=<unix seconds>,v1=<hex>)' };
     }
     const signedAt = Number(t) * 1000;
-    if (Math.abs(this.now() - signedAt) > this.toleranceMs)
-      return { ok: false, reason: 'signature timestamp outside the tolerance window' };
+    if (Math.abs(this.now() - signedAt) > this.toleranceMs) return { ok: false, reason: 'signature timestamp outside the tolerance window' };
     const expected = createHmac('sha256', this.secret).update(`${t}.${rawBody}`, 'utf8').digest();
     const valid = candidates.find((v) => timingSafeEqual(Buffer.from(v, 'hex'), expected));
     if (!valid) return { ok: false, reason: 'signature does not match' };
@@ -169,8 +163,7 @@ export function signBody(secret: string, rawBody: string, unixSeconds = Math.flo
 /** The dashboard's session cookie: a random id; the state store keeps its SHA-256 only. */
 export const SESSION_COOKIE = 'handoff_session';
 
-export const sessionIdHash = (sessionId: string): string =>
-  createHash('sha256').update(sessionId, 'utf8').digest('hex');
+export const sessionIdHash = (sessionId: string): string => createHash('sha256').update(sessionId, 'utf8').digest('hex');
 
 export interface AuthOptions {
   keys: readonly ApiKey[];
@@ -196,16 +189,11 @@ export class Authenticator {
   constructor(options: AuthOptions) {
     this.ring = new KeyRing(options.keys);
     this.state = options.state;
-    if (options.webhookSecret)
-      this.signatures = new SignatureVerifier(options.webhookSecret, options.state, options.signature);
+    if (options.webhookSecret) this.signatures = new SignatureVerifier(options.webhookSecret, options.state, options.signature);
   }
 
   /** The caller, or an ApiError: 401 without valid credentials, 403 without one of `roles`. */
-  async authenticate(
-    request: FastifyRequest,
-    roles: readonly Role[],
-    sources: CredentialSources = {},
-  ): Promise<Principal> {
+  async authenticate(request: FastifyRequest, roles: readonly Role[], sources: CredentialSources = {}): Promise<Principal> {
     const principal = await this.identify(request, sources);
     if (![...principal.roles].some((r) => roles.includes(r))) {
       throw new ApiError(403, 'FORBIDDEN', `this route needs the role ${roles.join(' or ')}`);
@@ -227,8 +215,7 @@ export class Authenticator {
     }
     const signature = request.headers['handoff-signature'];
     if (sources.signature && typeof signature === 'string') {
-      if (!this.signatures)
-        throw unauthorized('request signatures are not enabled (HANDOFF_WEBHOOK_SECRET is not set)');
+      if (!this.signatures) throw unauthorized('request signatures are not enabled (HANDOFF_WEBHOOK_SECRET is not set)');
       const result = await this.signatures.verify(signature, request.rawBody ?? '');
       if (!result.ok) throw unauthorized(result.reason);
       return { id: 'webhook-signature', roles: new Set<Role>(['crm']), via: 'signature' };

@@ -39,9 +39,7 @@ export function installBodyParsers(app: FastifyInstance): void {
     request.rawBody = body as string;
     const type = request.headers['content-type'];
     if ((body as string).length > 0) {
-      request.bodyProblem = type
-        ? `unsupported Content-Type "${type}" (expected application/json)`
-        : 'missing Content-Type (expected application/json)';
+      request.bodyProblem = type ? `unsupported Content-Type "${type}" (expected application/json)` : 'missing Content-Type (expected application/json)';
     }
     done(null, undefined);
   });

@@ -37,9 +37,7 @@ const apiEnvSchema = z.object({
   NODE_ENV: optionalEnv,
   HOST: optionalEnv,
   HANDOFF_API_KEYS: optionalEnv,
-  HANDOFF_WEBHOOK_SECRET: optionalEnv.pipe(
-    z.union([z.undefined(), z.string().min(16, 'expected at least 16 characters')]),
-  ),
+  HANDOFF_WEBHOOK_SECRET: optionalEnv.pipe(z.union([z.undefined(), z.string().min(16, 'expected at least 16 characters')])),
   SALESFORCE_ORG_ID: orgId,
   HANDOFF_RATE_LIMIT_PER_MINUTE: integerEnv(6000, 0),
   HANDOFF_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: optionalEnv.pipe(z.union([z.undefined(), integerEnv(0, 0)])),
@@ -100,8 +98,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvCo
     try {
       const map = fieldMapSchema.safeParse(JSON.parse(e.HANDOFF_OUTBOUND_FIELD_MAP));
       if (map.success) fieldMap = map.data;
-      else
-        problems.push(...map.error.issues.map((i) => `HANDOFF_OUTBOUND_FIELD_MAP.${i.path.join('.')}: ${i.message}`));
+      else problems.push(...map.error.issues.map((i) => `HANDOFF_OUTBOUND_FIELD_MAP.${i.path.join('.')}: ${i.message}`));
     } catch {
       problems.push('HANDOFF_OUTBOUND_FIELD_MAP: expected JSON, e.g. {"team":"Handoff_Team__c"}');
     }
@@ -135,16 +132,11 @@ const PROXY_FORM = 'a comma-separated list of proxy addresses or CIDRs, e.g. "10
 function trustProxy(value: string): { list: string[] } | { problem: string } {
   if (value === 'false') return { list: [] };
   if (value === 'true' || /^\d+$/.test(value)) {
-    return {
-      problem: `HANDOFF_TRUST_PROXY: "${value}" trusts any peer, which lets a client spoof X-Forwarded-For; expected ${PROXY_FORM}`,
-    };
+    return { problem: `HANDOFF_TRUST_PROXY: "${value}" trusts any peer, which lets a client spoof X-Forwarded-For; expected ${PROXY_FORM}` };
   }
   const entries = value.split(',').map((entry) => entry.trim());
   const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.has(entry) && !isAddressOrCidr(entry));
-  if (bad.length > 0)
-    return {
-      problem: `HANDOFF_TRUST_PROXY: not an address or CIDR: ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected ${PROXY_FORM}`,
-    };
+  if (bad.length > 0) return { problem: `HANDOFF_TRUST_PROXY: not an address or CIDR: ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected ${PROXY_FORM}` };
   return { list: entries };
 }
 

@@ -41,12 +41,7 @@ export async function apiDependenciesFromEnv(
 
   return {
     deps: {
-      temporal: {
-        client,
-        taskQueue: core.HANDOFF_TASK_QUEUE,
-        namespace: core.TEMPORAL_NAMESPACE,
-        timeoutMs: config.temporalTimeoutMs,
-      },
+      temporal: { client, taskQueue: core.HANDOFF_TASK_QUEUE, namespace: core.TEMPORAL_NAMESPACE, timeoutMs: config.temporalTimeoutMs },
       policy,
       ...(ledger ? { ledger } : {}),
       ...(sql ? { sql } : {}),

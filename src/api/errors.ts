@@ -43,13 +43,7 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return {
-      error: {
-        code: this.code,
-        message: this.message,
-        ...(this.details === undefined ? {} : { details: this.details }),
-      },
-    };
+    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
   }
 }
 
@@ -115,8 +109,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(apiError.statusCode).headers(apiError.headers).send(apiError.toBody());
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send(new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toBody()),
+    reply.code(404).send(new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toBody()),
   );
 }

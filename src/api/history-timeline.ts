@@ -37,19 +37,14 @@ function entriesOf(event: HistoryEvent, base: { id: string; at: string; actor: n
     }
     case T.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED: {
       const a = event.workflowExecutionUpdateCompletedEventAttributes;
-      return one('UPDATE_COMPLETED', {
-        updateId: a?.meta?.updateId,
-        outcome: a?.outcome?.failure ? 'failure' : 'success',
-      });
+      return one('UPDATE_COMPLETED', { updateId: a?.meta?.updateId, outcome: a?.outcome?.failure ? 'failure' : 'success' });
     }
     case T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
       return one('SIGNAL_RECEIVED', { name: event.workflowExecutionSignaledEventAttributes?.signalName });
     case T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
       const a = event.activityTaskScheduledEventAttributes;
       const auditEntries = a?.activityType?.name === 'appendAudit' ? auditEntriesOf(a.input?.payloads) : [];
-      return auditEntries.length > 0
-        ? auditEntries
-        : one('ACTIVITY_SCHEDULED', { activityType: a?.activityType?.name, activityId: a?.activityId });
+      return auditEntries.length > 0 ? auditEntries : one('ACTIVITY_SCHEDULED', { activityType: a?.activityType?.name, activityId: a?.activityId });
     }
     case T.EVENT_TYPE_ACTIVITY_TASK_FAILED:
       return one('ACTIVITY_FAILED', { message: event.activityTaskFailedEventAttributes?.failure?.message });
@@ -64,9 +59,7 @@ function entriesOf(event: HistoryEvent, base: { id: string; at: string; actor: n
     case T.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
       return one('SEARCH_ATTRIBUTES_UPSERTED');
     case T.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-      return one('WORKFLOW_CONTINUED_AS_NEW', {
-        newRunId: event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId,
-      });
+      return one('WORKFLOW_CONTINUED_AS_NEW', { newRunId: event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId });
     case T.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
       return one('WORKFLOW_COMPLETED');
     case T.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:

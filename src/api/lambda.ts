@@ -26,10 +26,7 @@ export function createLambdaHandler(build: () => Promise<FastifyInstance>) {
       .then(async (app) => {
         await app.ready();
         // API Gateway v2 joins repeated query parameters with commas; the API has none that are lists.
-        return awsLambdaFastify(app, {
-          parseCommaSeparatedQueryParams: false,
-          decorateRequest: false,
-        }) as unknown as Proxy;
+        return awsLambdaFastify(app, { parseCommaSeparatedQueryParams: false, decorateRequest: false }) as unknown as Proxy;
       })
       .catch((err: unknown) => {
         proxy = undefined;

@@ -77,9 +77,7 @@ function operation(spec: AnySpec): JsonSchema {
     ...(spec.access.kind === 'roles' ? { description: `Roles: ${spec.access.roles.join(', ')}` } : {}),
     security,
     parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query'), ...headers],
-    ...(spec.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
-      : {}),
+    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
     responses,
   };
 }
@@ -95,8 +93,7 @@ export function openApiDocument(registry: RouteRegistry, info: { title: string; 
     openapi: '3.1.0',
     info: {
       ...info,
-      description:
-        'Handoff: the marketing-to-sales lead handoff agreement, enforced by one durable Temporal workflow per lead.',
+      description: 'Handoff: the marketing-to-sales lead handoff agreement, enforced by one durable Temporal workflow per lead.',
     },
     paths,
     components: {
@@ -107,22 +104,19 @@ export function openApiDocument(registry: RouteRegistry, info: { title: string; 
           type: 'apiKey',
           in: 'cookie',
           name: 'handoff_session',
-          description:
-            'GET /dashboard only: a random session id, set by signing in with a revops key at /dashboard/sign-in',
+          description: 'GET /dashboard only: a random session id, set by signing in with a revops key at /dashboard/sign-in',
         },
         keyInQuery: {
           type: 'apiKey',
           in: 'query',
           name: 'key',
-          description:
-            'Salesforce Outbound Messages only (Salesforce cannot add headers): a crm key in the endpoint URL; redacted from logs',
+          description: 'Salesforce Outbound Messages only (Salesforce cannot add headers): a crm key in the endpoint URL; redacted from logs',
         },
         webhookSignature: {
           type: 'apiKey',
           in: 'header',
           name: 'Handoff-Signature',
-          description:
-            't=<unix seconds>,v1=<hex HMAC-SHA256(HANDOFF_WEBHOOK_SECRET, "<t>.<raw body>")>; 5-minute tolerance; replays refused',
+          description: 't=<unix seconds>,v1=<hex HMAC-SHA256(HANDOFF_WEBHOOK_SECRET, "<t>.<raw body>")>; 5-minute tolerance; replays refused',
         },
       },
     },

@@ -61,8 +61,7 @@ const parser = new XMLParser({
 export function parseOutboundMessage(xml: string): OutboundMessage {
   // SOAP forbids DTDs; refusing them also rules out entity-expansion tricks.
   if (/<!DOCTYPE/i.test(xml)) throw new OutboundMessageError('DTDs are not allowed in SOAP messages');
-  if (FORBIDDEN_XML_CHARACTERS.test(xml))
-    throw new OutboundMessageError('the message holds control characters XML does not allow (e.g. NUL)');
+  if (FORBIDDEN_XML_CHARACTERS.test(xml)) throw new OutboundMessageError('the message holds control characters XML does not allow (e.g. NUL)');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new OutboundMessageError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let raw: RawNode[];
@@ -70,9 +69,7 @@ export function parseOutboundMessage(xml: string): OutboundMessage {
     raw = parser.parse(xml) as RawNode[];
   } catch (err) {
     // The validator passed it, so this is a limit of the parser: today only the nesting depth.
-    throw new OutboundMessageError(
-      `XML the parser refuses: ${(err as Error).message} (at most ${MAX_XML_DEPTH} levels of elements)`,
-    );
+    throw new OutboundMessageError(`XML the parser refuses: ${(err as Error).message} (at most ${MAX_XML_DEPTH} levels of elements)`);
   }
   const roots = toElements(raw, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
 
@@ -86,8 +83,7 @@ export function parseOutboundMessage(xml: string): OutboundMessage {
   if (!organizationId) throw new OutboundMessageError('missing OrganizationId');
   const items = notifications.children.filter((e) => e.ns === NS.outbound && e.local === 'Notification');
   if (items.length === 0) throw new OutboundMessageError('no Notification');
-  if (items.length > MAX_NOTIFICATIONS)
-    throw new OutboundMessageError(`${items.length} notifications (at most ${MAX_NOTIFICATIONS})`);
+  if (items.length > MAX_NOTIFICATIONS) throw new OutboundMessageError(`${items.length} notifications (at most ${MAX_NOTIFICATIONS})`);
 
   return {
     organizationId,
@@ -195,11 +191,7 @@ export const DEFAULT_LEAD_FIELD_MAP: LeadFieldMap = {
  * The notification id is the trigger's eventId, so a redelivered notification is deduplicated by the
  * workflow as well. Null / absent fields are left out: they mean "unknown", not "clear it".
  */
-export function notificationToTrigger(
-  notification: OutboundNotification,
-  map: LeadFieldMap,
-  receivedAt: string,
-): Record<string, unknown> {
+export function notificationToTrigger(notification: OutboundNotification, map: LeadFieldMap, receivedAt: string): Record<string, unknown> {
   const value = (field: string | undefined): string | undefined =>
     field === undefined ? undefined : (notification.fields[field] ?? undefined);
   const number = (field: string): number | string | undefined => {

@@ -11,32 +11,16 @@ const issue = (path: Issue['path'], message: string): Issue => ({ in: 'body', pa
 
 const knownTypes = (policy: Policy): string => Object.keys(policy.scoring.intent.events).join(', ');
 
-export function engagementIssues(
-  engagement: Pick<Engagement, 'type'>,
-  policy: Policy,
-  path: Issue['path'] = ['type'],
-): Issue[] {
+export function engagementIssues(engagement: Pick<Engagement, 'type'>, policy: Policy, path: Issue['path'] = ['type']): Issue[] {
   return engagement.type in policy.scoring.intent.events
     ? []
-    : [
-        issue(
-          path,
-          `unknown engagement type "${engagement.type}" (policy ${policy.version} knows ${knownTypes(policy)})`,
-        ),
-      ];
+    : [issue(path, `unknown engagement type "${engagement.type}" (policy ${policy.version} knows ${knownTypes(policy)})`)];
 }
 
 export function triggerIssues(trigger: Trigger, policy: Policy): Issue[] {
-  const issues = (trigger.activities ?? []).flatMap((activity, i) =>
-    engagementIssues(activity, policy, ['activities', i, 'type']),
-  );
+  const issues = (trigger.activities ?? []).flatMap((activity, i) => engagementIssues(activity, policy, ['activities', i, 'type']));
   if (trigger.team !== undefined && !policy.teams.some((t) => t.id === trigger.team)) {
-    issues.push(
-      issue(
-        ['team'],
-        `unknown team "${trigger.team}" (policy ${policy.version} knows ${policy.teams.map((t) => t.id).join(', ')})`,
-      ),
-    );
+    issues.push(issue(['team'], `unknown team "${trigger.team}" (policy ${policy.version} knows ${policy.teams.map((t) => t.id).join(', ')})`));
   }
   if (trigger.timezone !== undefined && !isTimeZone(trigger.timezone)) {
     issues.push(issue(['timezone'], `unknown IANA time zone "${trigger.timezone}"`));
@@ -51,9 +35,7 @@ export function rejectIssues(body: z.output<typeof rejectSchema>, policy: Policy
 }
 
 export function disqualifyIssues(body: z.output<typeof disqualifySchema>): Issue[] {
-  return body.reason === 'OTHER' && !body.notes
-    ? [issue(['notes'], 'notes are required when disqualifying with reason OTHER')]
-    : [];
+  return body.reason === 'OTHER' && !body.notes ? [issue(['notes'], 'notes are required when disqualifying with reason OTHER')] : [];
 }
 
 function isTimeZone(zone: string): boolean {

@@ -92,9 +92,7 @@ export function defineRoute<
       if (typeof leadId === 'string') bindLeadToLogs(request, reply, leadId);
       let body: unknown;
       if (spec.body) {
-        const problem =
-          request.bodyProblem ??
-          (typeof request.body === 'string' ? 'expected Content-Type application/json' : undefined);
+        const problem = request.bodyProblem ?? (typeof request.body === 'string' ? 'expected Content-Type application/json' : undefined);
         if (problem) issues.push({ in: 'body', path: [], code: 'invalid_body', message: problem });
         else body = parse('body', spec.body, request.body, issues);
       }
@@ -137,14 +135,8 @@ export const MAX_INPUT_DEPTH = 32;
  * far from here, in a report query or an activity retried forever), in keys as in values, and
  * nesting deeper than MAX_INPUT_DEPTH (recursive validation would exhaust the stack).
  */
-export function inputIssues(
-  where: Issue['in'],
-  value: unknown,
-  path: (string | number)[] = [],
-  issues: Issue[] = [],
-): Issue[] {
-  const issue = (at: (string | number)[], code: string, message: string) =>
-    issues.push({ in: where, path: at, code, message });
+export function inputIssues(where: Issue['in'], value: unknown, path: (string | number)[] = [], issues: Issue[] = []): Issue[] {
+  const issue = (at: (string | number)[], code: string, message: string) => issues.push({ in: where, path: at, code, message });
   if (typeof value === 'string') {
     if (value.includes('\u0000')) issue(path, 'invalid_string', 'NUL characters (\\u0000) are not allowed');
   } else if (value !== null && typeof value === 'object') {

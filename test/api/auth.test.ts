@@ -10,9 +10,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('API keys', () => {
   test('plain and sha256-hashed keys, one key under several roles carries all of them', () => {
-    const ring = new KeyRing(
-      parseApiKeys(`crm:plain-key-0000000001, sales:sha256:${sha('hashed-key-00000001')},revops:plain-key-0000000001`),
-    );
+    const ring = new KeyRing(parseApiKeys(`crm:plain-key-0000000001, sales:sha256:${sha('hashed-key-00000001')},revops:plain-key-0000000001`));
     expect([...(ring.authenticate('plain-key-0000000001')?.roles ?? [])].sort()).toEqual(['crm', 'revops']);
     expect([...(ring.authenticate('hashed-key-00000001')?.roles ?? [])]).toEqual(['sales']);
     expect(ring.authenticate('nope')).toBeUndefined();
@@ -56,11 +54,7 @@ describe('API keys', () => {
       auth: { webhookSecret: 'a-long-enough-secret' },
       trustProxy: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback'],
     });
-    expect(apiConfigFromEnv({ HANDOFF_RATE_LIMIT_PER_MINUTE: '50' }).rateLimit).toEqual({
-      max: 50,
-      perAddress: 50,
-      windowMs: 60_000,
-    });
+    expect(apiConfigFromEnv({ HANDOFF_RATE_LIMIT_PER_MINUTE: '50' }).rateLimit).toEqual({ max: 50, perAddress: 50, windowMs: 60_000 });
     expect(apiConfigFromEnv({}).trustProxy).toBeUndefined();
     expect(apiConfigFromEnv({ HANDOFF_TRUST_PROXY: 'false' }).trustProxy).toBeUndefined();
   });
@@ -77,18 +71,12 @@ describe('API keys', () => {
   test('SALESFORCE_ORG_ID must be an organization id, and is kept in its 18-character form', () => {
     expect(apiConfigFromEnv({ SALESFORCE_ORG_ID: '00D000000000001' }).salesforceOrgId).toBe('00D000000000001EAA');
     expect(apiConfigFromEnv({ SALESFORCE_ORG_ID: '00d000000000001eaa' }).salesforceOrgId).toBe('00D000000000001EAA');
-    expect(() => apiConfigFromEnv({ SALESFORCE_ORG_ID: '00Q000000000001AAA' })).toThrow(
-      /SALESFORCE_ORG_ID: expected .*organization id/,
-    );
+    expect(() => apiConfigFromEnv({ SALESFORCE_ORG_ID: '00Q000000000001AAA' })).toThrow(/SALESFORCE_ORG_ID: expected .*organization id/);
   });
 
   test('configuration problems are listed together', () => {
     try {
-      apiConfigFromEnv({
-        HANDOFF_API_KEYS: 'boss:whatever-key-123456',
-        SALESFORCE_ORG_ID: 'x',
-        HANDOFF_WEBHOOK_SECRET: 'short',
-      });
+      apiConfigFromEnv({ HANDOFF_API_KEYS: 'boss:whatever-key-123456', SALESFORCE_ORG_ID: 'x', HANDOFF_WEBHOOK_SECRET: 'short' });
       throw new Error('expected a configuration error');
     } catch (err) {
       expect((err as ApiConfigError).problems).toEqual([
@@ -96,21 +84,14 @@ describe('API keys', () => {
         expect.stringMatching(/^SALESFORCE_ORG_ID/),
       ]);
     }
-    expect(() => apiConfigFromEnv({ HANDOFF_OUTBOUND_FIELD_MAP: '{"color":"x"}' })).toThrow(
-      /HANDOFF_OUTBOUND_FIELD_MAP/,
-    );
+    expect(() => apiConfigFromEnv({ HANDOFF_OUTBOUND_FIELD_MAP: '{"color":"x"}' })).toThrow(/HANDOFF_OUTBOUND_FIELD_MAP/);
     expect(() => apiConfigFromEnv({ HANDOFF_API_KEYS: 'boss:whatever-key-123456' })).toThrow(/entry 1/);
   });
 });
 
 describe('Handoff-Signature', () => {
   const t0 = 1_800_000_000;
-  const verifier = (now = t0) =>
-    new SignatureVerifier(
-      's3cret-s3cret-s3cret',
-      memoryStateStore(() => now * 1000),
-      { now: () => now * 1000 },
-    );
+  const verifier = (now = t0) => new SignatureVerifier('s3cret-s3cret-s3cret', memoryStateStore(() => now * 1000), { now: () => now * 1000 });
 
   test('a fresh, correct signature passes once; its replay is refused', async () => {
     const v = verifier();
@@ -121,12 +102,8 @@ describe('Handoff-Signature', () => {
 
   test('wrong secret, changed body, stale or future timestamp, malformed header', async () => {
     const v = verifier();
-    expect(await v.verify(signBody('other-secret-000000', 'x', t0), 'x')).toMatchObject({
-      reason: 'signature does not match',
-    });
-    expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'y')).toMatchObject({
-      reason: 'signature does not match',
-    });
+    expect(await v.verify(signBody('other-secret-000000', 'x', t0), 'x')).toMatchObject({ reason: 'signature does not match' });
+    expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'y')).toMatchObject({ reason: 'signature does not match' });
     expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 - 301), 'x')).toMatchObject({ reason: /tolerance/ });
     expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 + 301), 'x')).toMatchObject({ reason: /tolerance/ });
     expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 - 299), 'x')).toEqual({ ok: true });
@@ -142,11 +119,7 @@ describe('Handoff-Signature', () => {
 
   test('a remembered signature is forgotten once outside the window', async () => {
     let now = t0;
-    const v = new SignatureVerifier(
-      's3cret-s3cret-s3cret',
-      memoryStateStore(() => now * 1000),
-      { now: () => now * 1000 },
-    );
+    const v = new SignatureVerifier('s3cret-s3cret-s3cret', memoryStateStore(() => now * 1000), { now: () => now * 1000 });
     await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'x');
     now = t0 + 700;
     expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'x')).toMatchObject({ reason: /tolerance/ });
@@ -193,10 +166,7 @@ describe('authentication and roles on the routes', () => {
     for (const role of ['crm', 'sales', 'revops'] as const) {
       const res = await send(bearer(role));
       if (roles.includes(role)) expect(res.status).toBe(400);
-      else
-        expect(res.json()).toEqual({
-          error: { code: 'FORBIDDEN', message: expect.stringContaining(allowed.replace(',', ' or ')) },
-        });
+      else expect(res.json()).toEqual({ error: { code: 'FORBIDDEN', message: expect.stringContaining(allowed.replace(',', ' or ')) } });
     }
   });
 
@@ -219,19 +189,11 @@ describe('authentication and roles on the routes', () => {
     const replay = await post('/v1/leads', { 'handoff-signature': signature }, body);
     expect(replay.status).toBe(401);
     expect(replay.json().error.message).toBe('signature already used');
-    const stale = await post(
-      '/v1/leads',
-      { 'handoff-signature': signBody(WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000) - 301) },
-      body,
-    );
+    const stale = await post('/v1/leads', { 'handoff-signature': signBody(WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000) - 301) }, body);
     expect(stale.json().error.message).toMatch(/tolerance/);
     const bad = await post('/v1/leads/L1/events', { 'handoff-signature': signBody('some-other-secret', body) }, body);
     expect(bad.json().error).toEqual({ code: 'UNAUTHORIZED', message: 'signature does not match' });
-    const tampered = await post(
-      '/v1/leads',
-      { 'handoff-signature': signBody(WEBHOOK_SECRET, body) },
-      JSON.stringify({ nope: false }),
-    );
+    const tampered = await post('/v1/leads', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, JSON.stringify({ nope: false }));
     expect(tampered.status).toBe(401);
     const salesRoute = await post('/v1/leads/L1/accept', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, body);
     expect(salesRoute.status).toBe(401);
@@ -256,12 +218,7 @@ describe('authentication and roles on the routes', () => {
     await post('/v1/leads', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, body);
     await post('/v1/leads/L1/accept', bearer('sales'));
     for (const name of ['key', 'KEY', 'k%65y']) {
-      await inject(app, {
-        method: 'POST',
-        url: `/v1/salesforce/outbound-messages?${name}=${KEYS.crm}`,
-        headers: { 'content-type': 'text/xml' },
-        payload: '<x/>',
-      });
+      await inject(app, { method: 'POST', url: `/v1/salesforce/outbound-messages?${name}=${KEYS.crm}`, headers: { 'content-type': 'text/xml' }, payload: '<x/>' });
     }
     await inject(app, {
       method: 'POST',

@@ -37,13 +37,7 @@ function v2Event(options: {
       apiId: 'abc123',
       domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
       domainPrefix: 'abc123',
-      http: {
-        method: options.method,
-        path: options.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '203.0.113.7',
-        userAgent: 'curl/8.5.0',
-      },
+      http: { method: options.method, path: options.path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
       requestId: `apigw-${Math.random().toString(36).slice(2)}`,
       routeKey: '$default',
       stage: '$default',
@@ -52,10 +46,7 @@ function v2Event(options: {
     },
     ...(options.body === undefined
       ? {}
-      : {
-          body: options.base64 ? Buffer.from(options.body).toString('base64') : options.body,
-          isBase64Encoded: options.base64 ?? false,
-        }),
+      : { body: options.base64 ? Buffer.from(options.body).toString('base64') : options.body, isBase64Encoded: options.base64 ?? false }),
   };
 }
 
@@ -88,12 +79,7 @@ describe('the Lambda handler, configured from the environment, against the real 
   test('a lead through API Gateway v2 events; one Temporal connection per container', async () => {
     const leadId = `LAMBDA${Date.now()}`;
     const created = await handler(
-      v2Event({
-        method: 'POST',
-        path: '/v1/leads',
-        headers: { authorization: `Bearer ${KEYS.crm}`, 'content-type': 'application/json' },
-        body: json(hotTrigger(leadId)),
-      }),
+      v2Event({ method: 'POST', path: '/v1/leads', headers: { authorization: `Bearer ${KEYS.crm}`, 'content-type': 'application/json' }, body: json(hotTrigger(leadId)) }),
       context(),
     );
     expect(created.statusCode).toBe(200);
@@ -104,26 +90,15 @@ describe('the Lambda handler, configured from the environment, against the real 
       v2Event({
         method: 'POST',
         path: `/v1/leads/${leadId}/accept`,
-        headers: {
-          authorization: `Bearer ${KEYS.sales}`,
-          'content-type': 'application/json',
-          'x-request-id': 'client-req-7',
-        },
+        headers: { authorization: `Bearer ${KEYS.sales}`, 'content-type': 'application/json', 'x-request-id': 'client-req-7' },
         body: json({ repId: 'rep-1' }),
         base64: true,
       }),
       context(),
     );
-    expect([accepted.statusCode, JSON.parse(accepted.body).stage, accepted.headers['x-request-id']]).toEqual([
-      200,
-      'SAL',
-      'client-req-7',
-    ]);
+    expect([accepted.statusCode, JSON.parse(accepted.body).stage, accepted.headers['x-request-id']]).toEqual([200, 'SAL', 'client-req-7']);
 
-    const read = await handler(
-      v2Event({ method: 'GET', path: `/v1/leads/${leadId}`, headers: { authorization: `Bearer ${KEYS.revops}` } }),
-      context(),
-    );
+    const read = await handler(v2Event({ method: 'GET', path: `/v1/leads/${leadId}`, headers: { authorization: `Bearer ${KEYS.revops}` } }), context());
     expect(JSON.parse(read.body).stage).toBe('SAL');
     expect(read.headers['x-request-id']).toMatch(/^apigw-/);
 
@@ -131,50 +106,25 @@ describe('the Lambda handler, configured from the environment, against the real 
   });
 
   test('errors keep their status and shape through the adapter', async () => {
-    const unauthenticated = await handler(
-      v2Event({ method: 'POST', path: '/v1/leads', headers: { 'content-type': 'application/json' }, body: '{}' }),
-      context(),
-    );
+    const unauthenticated = await handler(v2Event({ method: 'POST', path: '/v1/leads', headers: { 'content-type': 'application/json' }, body: '{}' }), context());
     expect([unauthenticated.statusCode, JSON.parse(unauthenticated.body).error.code]).toEqual([401, 'UNAUTHORIZED']);
     const malformed = await handler(
-      v2Event({
-        method: 'POST',
-        path: '/v1/leads',
-        headers: { authorization: `Bearer ${KEYS.crm}`, 'content-type': 'application/json' },
-        body: '{"leadId":',
-      }),
+      v2Event({ method: 'POST', path: '/v1/leads', headers: { authorization: `Bearer ${KEYS.crm}`, 'content-type': 'application/json' }, body: '{"leadId":' }),
       context(),
     );
     expect([malformed.statusCode, JSON.parse(malformed.body).error.code]).toEqual([400, 'VALIDATION_FAILED']);
     const query = await handler(
-      v2Event({
-        method: 'GET',
-        path: '/v1/audit/funnel',
-        query: { from: '2026-11-01', to: '2026-10-01,2026-12-01' },
-        headers: { authorization: `Bearer ${KEYS.revops}` },
-      }),
+      v2Event({ method: 'GET', path: '/v1/audit/funnel', query: { from: '2026-11-01', to: '2026-10-01,2026-12-01' }, headers: { authorization: `Bearer ${KEYS.revops}` } }),
       context(),
     );
     expect(query.statusCode).toBe(400);
-    const missing = await handler(
-      v2Event({ method: 'GET', path: '/v1/leads/NOPE1', headers: { authorization: `Bearer ${KEYS.sales}` } }),
-      context(),
-    );
+    const missing = await handler(v2Event({ method: 'GET', path: '/v1/leads/NOPE1', headers: { authorization: `Bearer ${KEYS.sales}` } }), context());
     expect(missing.statusCode).toBe(404);
   });
 
   test('an Outbound Message through the adapter is acknowledged in XML', async () => {
     const xml = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${ORG_ID}</OrganizationId><Notification><Id>04lLAMBDA1</Id><sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>00QLAMBDA1</sf:Id><sf:Fit_Score__c>80</sf:Fit_Score__c><sf:Intent_Score__c>50</sf:Intent_Score__c></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>`;
-    const res = await handler(
-      v2Event({
-        method: 'POST',
-        path: '/v1/salesforce/outbound-messages',
-        query: { key: KEYS.crm },
-        headers: { 'content-type': 'text/xml; charset=utf-8' },
-        body: xml,
-      }),
-      context(),
-    );
+    const res = await handler(v2Event({ method: 'POST', path: '/v1/salesforce/outbound-messages', query: { key: KEYS.crm }, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml }), context());
     expect([res.statusCode, res.headers['content-type'], res.body]).toEqual([200, 'text/xml; charset=utf-8', ACK_XML]);
     expect(res.isBase64Encoded).toBe(false);
   });

@@ -38,11 +38,7 @@ type Operation = {
   requestBody?: { content: Record<string, { schema: object }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: object }> }>;
 };
-type Doc = {
-  openapi: string;
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, object>; securitySchemes: object };
-};
+type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object>; securitySchemes: object } };
 
 let app: FastifyInstance;
 let doc: Doc;
@@ -54,10 +50,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const operations = () =>
-  Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({ path, method, op })),
-  );
+const operations = () => Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
 
 let ajv: Ajv2020 | undefined;
 /** Compiles a schema of the document, with #/components/... references resolvable. */
@@ -74,28 +67,20 @@ function compile(schema: object) {
 
 test('an OpenAPI 3.1 document with every route of the contract, and nothing else', () => {
   expect(doc.openapi).toBe('3.1.0');
-  expect(
-    operations()
-      .map(({ method, path }) => `${method} ${path}`)
-      .sort(),
-  ).toEqual(CONTRACT.map(([m, p]) => `${m} ${p}`).sort());
+  expect(operations().map(({ method, path }) => `${method} ${path}`).sort()).toEqual(CONTRACT.map(([m, p]) => `${m} ${p}`).sort());
   const ids = operations().map(({ op }) => op.operationId);
   expect(new Set(ids).size).toBe(ids.length);
 });
 
 test('authenticated routes declare their security and their 401/403/429; path parameters are required', () => {
   for (const { path, op } of operations()) {
-    const isPublic = ['/healthz', '/readyz', '/openapi.json', '/dashboard/sign-in', '/dashboard/sign-out'].includes(
-      path,
-    );
+    const isPublic = ['/healthz', '/readyz', '/openapi.json', '/dashboard/sign-in', '/dashboard/sign-out'].includes(path);
     if (!isPublic) {
       expect(op.security.length).toBeGreaterThan(0);
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
     }
     for (const name of path.match(/\{(\w+)\}/g) ?? []) {
-      expect(op.parameters).toEqual(
-        expect.arrayContaining([expect.objectContaining({ name: name.slice(1, -1), in: 'path', required: true })]),
-      );
+      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: name.slice(1, -1), in: 'path', required: true })]));
     }
   }
   expect(doc.paths['/v1/leads']!.post!.security).toEqual([{ apiKey: [] }, { webhookSignature: [] }]);
@@ -132,24 +117,12 @@ test('the schemas say what the API accepts and answers', () => {
   expect(trigger({ ...hotTrigger('L1'), colour: 'red' })).toBe(false);
   expect(trigger({ ...hotTrigger('L1'), occurredAt: 'yesterday' })).toBe(false);
 
-  const view = toLeadView(
-    newLead({
-      leadId: 'L1',
-      workflowId: 'lead-L1',
-      effectPrefix: 'lead-L1-x',
-      policy,
-      now: Date.parse('2026-11-02T15:00:00Z'),
-    }),
-  );
-  const leadState = compile(
-    doc.paths['/v1/leads/{leadId}']!.get!.responses['200']!.content!['application/json']!.schema,
-  );
+  const view = toLeadView(newLead({ leadId: 'L1', workflowId: 'lead-L1', effectPrefix: 'lead-L1-x', policy, now: Date.parse('2026-11-02T15:00:00Z') }));
+  const leadState = compile(doc.paths['/v1/leads/{leadId}']!.get!.responses['200']!.content!['application/json']!.schema);
   expect(leadState(view)).toBe(true);
   expect(leadState({ ...view, stage: 'LOST' })).toBe(false);
 
-  const error = compile(
-    doc.paths['/v1/leads/{leadId}/accept']!.post!.responses['409']!.content!['application/json']!.schema,
-  );
+  const error = compile(doc.paths['/v1/leads/{leadId}/accept']!.post!.responses['409']!.content!['application/json']!.schema);
   expect(error({ error: { code: 'INVALID_TRANSITION', message: 'cannot accept lead L1 in stage SAL' } })).toBe(true);
   expect(error({ error: { code: 'TEAPOT', message: 'x' } })).toBe(false);
 });

@@ -20,18 +20,14 @@ const FIXTURE = readFileSync(path.join(__dirname, 'fixtures/outbound-leads.xml')
 const freshFixture = () => FIXTURE.replace(/2026-11-02T15:00:0\d\.000Z/g, new Date().toISOString());
 
 /** A message like Salesforce's, with other prefixes than the fixture (they are the sender's choice). */
-function message(options: {
-  orgId?: string;
-  notifications: { id: string; fields: Record<string, string | null> }[];
-}): string {
+function message(options: { orgId?: string; notifications: { id: string; fields: Record<string, string | null> }[] }): string {
   const notifications = options.notifications
     .map(
-      (n) =>
-        `<out:Notification><out:Id>${n.id}</out:Id><out:sObject xsi:type="lead:Lead" xmlns:lead="urn:sobject.enterprise.soap.sforce.com">${Object.entries(
-          n.fields,
-        )
-          .map(([k, v]) => (v === null ? `<lead:${k} xsi:nil="true"/>` : `<lead:${k}>${v}</lead:${k}>`))
-          .join('')}</out:sObject></out:Notification>`,
+      (n) => `<out:Notification><out:Id>${n.id}</out:Id><out:sObject xsi:type="lead:Lead" xmlns:lead="urn:sobject.enterprise.soap.sforce.com">${Object.entries(
+        n.fields,
+      )
+        .map(([k, v]) => (v === null ? `<lead:${k} xsi:nil="true"/>` : `<lead:${k}>${v}</lead:${k}>`))
+        .join('')}</out:sObject></out:Notification>`,
     )
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?><S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><S:Body><out:notifications xmlns:out="http://soap.sforce.com/2005/09/outbound"><out:OrganizationId>${options.orgId ?? ORG_ID}</out:OrganizationId><out:ActionId>04k000000000001AAA</out:ActionId>${notifications}</out:notifications></S:Body></S:Envelope>`;
@@ -51,11 +47,7 @@ describe('Outbound Message parser', () => {
     const parsed = parseOutboundMessage(FIXTURE);
     expect(parsed.organizationId).toBe(ORG_ID);
     expect(parsed.actionId).toBe('04k000000000001AAA');
-    expect(parsed.notifications.map((n) => n.id)).toEqual([
-      '04l000000000001AAA',
-      '04l000000000002AAA',
-      '04l000000000001AAA',
-    ]);
+    expect(parsed.notifications.map((n) => n.id)).toEqual(['04l000000000001AAA', '04l000000000002AAA', '04l000000000001AAA']);
     expect(parsed.notifications[1]).toEqual({
       id: '04l000000000002AAA',
       sObjectType: 'Lead',
@@ -71,40 +63,24 @@ describe('Outbound Message parser', () => {
   });
 
   test('namespaces are resolved, not prefixes matched', () => {
-    const parsed = parseOutboundMessage(
-      message({ notifications: [{ id: '04lA', fields: { Id: '00QA', Status: 'Open &amp; new', Company: null } }] }),
-    );
-    expect(parsed.notifications).toEqual([
-      { id: '04lA', sObjectType: 'Lead', fields: { Id: '00QA', Status: 'Open & new', Company: null } },
-    ]);
-    const foreignNamespace = FIXTURE.replace(
-      'http://soap.sforce.com/2005/09/outbound',
-      'http://example.com/not-salesforce',
-    );
+    const parsed = parseOutboundMessage(message({ notifications: [{ id: '04lA', fields: { Id: '00QA', Status: 'Open &amp; new', Company: null } }] }));
+    expect(parsed.notifications).toEqual([{ id: '04lA', sObjectType: 'Lead', fields: { Id: '00QA', Status: 'Open & new', Company: null } }]);
+    const foreignNamespace = FIXTURE.replace('http://soap.sforce.com/2005/09/outbound', 'http://example.com/not-salesforce');
     expect(() => parseOutboundMessage(foreignNamespace)).toThrow(/expected Body\/notifications/);
-    const soap12 = FIXTURE.replace(
-      'http://schemas.xmlsoap.org/soap/envelope/',
-      'http://www.w3.org/2003/05/soap-envelope',
-    );
+    const soap12 = FIXTURE.replace('http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope');
     expect(() => parseOutboundMessage(soap12)).toThrow(/SOAP 1.1 Envelope/);
-    expect(() =>
-      parseOutboundMessage(FIXTURE.replace(' xmlns:sf="urn:sobject.enterprise.soap.sforce.com"', '')),
-    ).toThrow(/undeclared namespace prefix "sf"/);
+    expect(() => parseOutboundMessage(FIXTURE.replace(' xmlns:sf="urn:sobject.enterprise.soap.sforce.com"', ''))).toThrow(/undeclared namespace prefix "sf"/);
   });
 
   test('refuses DTDs, malformed XML, empty or oversized batches', () => {
-    expect(() =>
-      parseOutboundMessage(`<!DOCTYPE x [<!ENTITY a "aaaa">]>${FIXTURE.replace(/^<\?xml[^>]*>/, '')}`),
-    ).toThrow(/DTD/);
+    expect(() => parseOutboundMessage(`<!DOCTYPE x [<!ENTITY a "aaaa">]>${FIXTURE.replace(/^<\?xml[^>]*>/, '')}`)).toThrow(/DTD/);
     expect(() => parseOutboundMessage('<a><b></a>')).toThrow(/malformed XML/);
     expect(() => parseOutboundMessage('')).toThrow(OutboundMessageError);
     expect(() => parseOutboundMessage(message({ notifications: [] }))).toThrow(/no Notification/);
     const many = Array.from({ length: 101 }, (_, i) => ({ id: `04l${i}`, fields: { Id: `00Q${i}` } }));
     expect(() => parseOutboundMessage(message({ notifications: many }))).toThrow(/101 notifications \(at most 100\)/);
     expect(parseOutboundMessage(message({ notifications: many.slice(0, 100) })).notifications).toHaveLength(100);
-    expect(() => parseOutboundMessage(message({ orgId: '', notifications: many.slice(0, 1) }))).toThrow(
-      /OrganizationId/,
-    );
+    expect(() => parseOutboundMessage(message({ orgId: '', notifications: many.slice(0, 1) }))).toThrow(/OrganizationId/);
   });
 
   test('a notification maps to a trigger; the notification id is the eventId; nulls are left out', () => {
@@ -124,13 +100,7 @@ describe('Outbound Message parser', () => {
       { ...DEFAULT_LEAD_FIELD_MAP, team: 'Team__c', fitScore: 'Score__c' },
       '2026-01-01T00:00:00.000Z',
     );
-    expect(custom).toEqual({
-      leadId: '00QX',
-      eventId: '04lX',
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      team: 'emea',
-      fitScore: 'high',
-    });
+    expect(custom).toEqual({ leadId: '00QX', eventId: '04lX', occurredAt: '2026-01-01T00:00:00.000Z', team: 'emea', fitScore: 'high' });
   });
 
   test('the Ack and the Fault are SOAP 1.1', () => {
@@ -148,12 +118,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
   afterAll(() => stack?.stop());
 
   const send = (xml: string, url = ENDPOINT, app = stack.app) =>
-    inject(app, {
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
-      payload: xml,
-    });
+    inject(app, { method: 'POST', url, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, payload: xml });
   const exists = (leadId: string) =>
     stack.client.workflow
       .getHandle(leadWorkflowId(leadId))
@@ -166,8 +131,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
         },
       );
   const handoffTasks = (leadId: string) => stack.rec.recorded.tasks.filter((t) => JSON.stringify(t).includes(leadId));
-  const qualified = (leadId: string) =>
-    stack.rec.recorded.audit.filter((e) => e.leadId === leadId && e.type === 'QUALIFIED');
+  const qualified = (leadId: string) => stack.rec.recorded.audit.filter((e) => e.leadId === leadId && e.type === 'QUALIFIED');
 
   test('the fixture is acknowledged only after both leads are handed to Temporal; the duplicate counts once', async () => {
     const xml = freshFixture();
@@ -175,22 +139,9 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/xml/);
     expect(res.body).toBe(ACK_XML);
-    const first = await inject(stack.app, {
-      method: 'GET',
-      url: '/v1/leads/00Q000000000001AAA',
-      headers: bearer('sales'),
-    });
-    expect(first.json()).toMatchObject({
-      stage: 'MQL',
-      kind: 'HAND_RAISE',
-      ownerId: '005000000000009AAA',
-      fitScore: 80,
-    });
-    const second = await inject(stack.app, {
-      method: 'GET',
-      url: '/v1/leads/00Q000000000002AAA',
-      headers: bearer('sales'),
-    });
+    const first = await inject(stack.app, { method: 'GET', url: '/v1/leads/00Q000000000001AAA', headers: bearer('sales') });
+    expect(first.json()).toMatchObject({ stage: 'MQL', kind: 'HAND_RAISE', ownerId: '005000000000009AAA', fitScore: 80 });
+    const second = await inject(stack.app, { method: 'GET', url: '/v1/leads/00Q000000000002AAA', headers: bearer('sales') });
     expect(second.json()).toMatchObject({ stage: 'MQL', kind: 'MQL' });
     expect(qualified('00Q000000000001AAA')).toHaveLength(1);
 
@@ -206,9 +157,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
   });
 
   test('a message from another org is refused with 403 and starts nothing', async () => {
-    const res = await send(
-      message({ orgId: '00D000000000999EAA', notifications: [{ id: '04lF1', fields: lead('00QFOREIGN1') }] }),
-    );
+    const res = await send(message({ orgId: '00D000000000999EAA', notifications: [{ id: '04lF1', fields: lead('00QFOREIGN1') }] }));
     expect(res.status).toBe(403);
     expect(res.body).toContain('<faultcode>soapenv:Client</faultcode>');
     expect(res.body).toContain('00D000000000999EAA is not accepted');
@@ -231,10 +180,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
   });
 
   test('non-Lead objects, JSON bodies and bad XML are SOAP faults (400)', async () => {
-    const caseMessage = message({ notifications: [{ id: '04lC1', fields: { Id: '500C1' } }] }).replace(
-      'lead:Lead',
-      'lead:Case',
-    );
+    const caseMessage = message({ notifications: [{ id: '04lC1', fields: { Id: '500C1' } }] }).replace('lead:Lead', 'lead:Case');
     expect((await send(caseMessage)).body).toMatch(/expected a Lead, got Case/);
     const json = await inject(stack.app, { method: 'POST', url: ENDPOINT, payload: { a: 1 } });
     expect([json.status, json.headers['content-type']]).toEqual([400, 'text/xml; charset=utf-8']);
@@ -248,17 +194,11 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
       expect(res.body).toMatch(text);
     };
     clientFault(await send(FIXTURE.replace('Open - Not Contacted', 'x'.repeat(1024 * 1024))), /exceeds the 1 MB limit/);
-    const deep = (n: number) =>
-      FIXTURE.replace('<sf:Status>', `${'<sf:Nested>'.repeat(n)}${'</sf:Nested>'.repeat(n)}<sf:Status>`);
+    const deep = (n: number) => FIXTURE.replace('<sf:Status>', `${'<sf:Nested>'.repeat(n)}${'</sf:Nested>'.repeat(n)}<sf:Status>`);
     clientFault(await send(deep(20_000)), /at most 32 levels/);
     clientFault(await send(deep(40)), /at most 32 levels/);
-    clientFault(
-      await send(freshFixture().replace('Open - Not Contacted', 'Open\u0000')),
-      /control characters XML does not allow/,
-    );
-    const nul = message({
-      notifications: [{ id: '04lN1', fields: lead('00QNUL1', { Handoff_Kind__c: 'MQL\u0000' }) }],
-    });
+    clientFault(await send(freshFixture().replace('Open - Not Contacted', 'Open\u0000')), /control characters XML does not allow/);
+    const nul = message({ notifications: [{ id: '04lN1', fields: lead('00QNUL1', { Handoff_Kind__c: 'MQL\u0000' }) }] });
     clientFault(await send(nul), /NUL/);
     expect(await exists('00QNUL1')).toBe(false);
   });
@@ -293,15 +233,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
     expect(logs.lines.some((l) => /"level":40.*HANDOFF_OUTBOUND_REQUIRE_KEY=false/.test(l))).toBe(true);
     const xml = message({ notifications: [{ id: '04lO1', fields: lead('00QOPEN1') }] });
     expect((await send(xml, '/v1/salesforce/outbound-messages', open)).body).toBe(ACK_XML);
-    expect(
-      (
-        await send(
-          message({ orgId: '00D000000000999EAA', notifications: [{ id: '04lO2', fields: lead('00QOPEN2') }] }),
-          '/v1/salesforce/outbound-messages',
-          open,
-        )
-      ).status,
-    ).toBe(403);
+    expect((await send(message({ orgId: '00D000000000999EAA', notifications: [{ id: '04lO2', fields: lead('00QOPEN2') }] }), '/v1/salesforce/outbound-messages', open)).status).toBe(403);
     await open.close();
   });
 
@@ -321,9 +253,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
 
   test('the field mapping is configurable', async () => {
     const mapped = await stack.build({ outboundMessages: { fieldMap: { fitScore: 'Fit__c' } } });
-    const xml = message({
-      notifications: [{ id: '04lM1', fields: lead('00QMAPPED1', { Fit__c: '90', Fit_Score__c: '1' }) }],
-    });
+    const xml = message({ notifications: [{ id: '04lM1', fields: lead('00QMAPPED1', { Fit__c: '90', Fit_Score__c: '1' }) }] });
     expect((await send(xml, undefined, mapped)).body).toBe(ACK_XML);
     const view = await inject(mapped, { method: 'GET', url: '/v1/leads/00QMAPPED1', headers: bearer('revops') });
     expect(view.json().fitScore).toBe(90);

@@ -25,17 +25,12 @@ const expectValidationFailed = (res: Awaited<ReturnType<typeof post>>) => {
   const body = res.json();
   expect(body.error.code).toBe('VALIDATION_FAILED');
   expect(Array.isArray(body.error.details)).toBe(true);
-  return body.error as {
-    message: string;
-    details: { in: string; path: (string | number)[]; code: string; message: string; expected?: string }[];
-  };
+  return body.error as { message: string; details: { in: string; path: (string | number)[]; code: string; message: string; expected?: string }[] };
 };
 
 describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500', () => {
   test('zod issues carry where, path, code and what was expected', async () => {
-    const error = expectValidationFailed(
-      await post('/v1/leads', { leadId: 5, eventId: 'e 1', occurredAt: 'yesterday', colour: 'red' }),
-    );
+    const error = expectValidationFailed(await post('/v1/leads', { leadId: 5, eventId: 'e 1', occurredAt: 'yesterday', colour: 'red' }));
     expect(error.details).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ in: 'body', path: ['leadId'], code: 'invalid_type', expected: 'string' }),
@@ -58,19 +53,12 @@ describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500'
     ['JSON null', 'null', 'application/json', /expected object/],
     ['a +json media type', '{"leadId":"L1"}', 'application/vnd.handoff+json', /eventId/],
   ])('%s', async (_name, payload, contentType, message) => {
-    const error = expectValidationFailed(
-      await post('/v1/leads', payload, { ...bearer('crm'), 'content-type': contentType }),
-    );
+    const error = expectValidationFailed(await post('/v1/leads', payload, { ...bearer('crm'), 'content-type': contentType }));
     expect(error.message).toMatch(message);
   });
 
   test('a body without Content-Type', async () => {
-    const res = await inject(app, {
-      method: 'POST',
-      url: '/v1/leads/L1/accept',
-      headers: { ...bearer('sales') },
-      payload: Buffer.from('{"repId":"r"}'),
-    });
+    const res = await inject(app, { method: 'POST', url: '/v1/leads/L1/accept', headers: { ...bearer('sales') }, payload: Buffer.from('{"repId":"r"}') });
     expect(expectValidationFailed(res).message).toMatch(/Content-Type/);
   });
 
@@ -80,52 +68,29 @@ describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500'
   });
 
   test('query parameters are validated', async () => {
-    const res = await inject(app, {
-      method: 'GET',
-      url: '/v1/audit/sla?from=yesterday&to=2026-01-01&format=xml',
-      headers: bearer('revops'),
-    });
+    const res = await inject(app, { method: 'GET', url: '/v1/audit/sla?from=yesterday&to=2026-01-01&format=xml', headers: bearer('revops') });
     const error = expectValidationFailed(res);
     expect(error.details.map((d) => d.path[0]).sort()).toEqual(['format', 'from']);
-    const reversed = await inject(app, {
-      method: 'GET',
-      url: '/v1/audit/funnel?from=2026-02-01&to=2026-01-01',
-      headers: bearer('revops'),
-    });
+    const reversed = await inject(app, { method: 'GET', url: '/v1/audit/funnel?from=2026-02-01&to=2026-01-01', headers: bearer('revops') });
     expect(expectValidationFailed(reversed).details[0]).toMatchObject({ in: 'query', path: ['to'] });
   });
 
   test('an Idempotency-Key must be visible ASCII', async () => {
-    const res = await post(
-      '/v1/leads/L1/accept',
-      { repId: 'r1' },
-      { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) },
-    );
+    const res = await post('/v1/leads/L1/accept', { repId: 'r1' }, { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) });
     expect(expectValidationFailed(res).details[0]).toMatchObject({ in: 'headers', path: ['idempotency-key'] });
   });
 });
 
 describe('bodies are checked against the policy', () => {
   test('an unknown engagement type is refused with the known ones', async () => {
-    const error = expectValidationFailed(
-      await post('/v1/leads/L1/events', { eventId: 'e1', type: 'tiktok_like', occurredAt: nowIso() }),
-    );
-    expect(error.details).toEqual([
-      expect.objectContaining({
-        path: ['type'],
-        code: 'policy',
-        message: expect.stringMatching(/unknown engagement type "tiktok_like".*demo_request/),
-      }),
-    ]);
+    const error = expectValidationFailed(await post('/v1/leads/L1/events', { eventId: 'e1', type: 'tiktok_like', occurredAt: nowIso() }));
+    expect(error.details).toEqual([expect.objectContaining({ path: ['type'], code: 'policy', message: expect.stringMatching(/unknown engagement type "tiktok_like".*demo_request/) })]);
   });
 
   test('trigger activities, team and time zone', async () => {
     const trigger = {
       ...hotTrigger('L1'),
-      activities: [
-        { type: 'demo_request', occurredAt: nowIso() },
-        { type: 'coffee', occurredAt: nowIso() },
-      ],
+      activities: [{ type: 'demo_request', occurredAt: nowIso() }, { type: 'coffee', occurredAt: nowIso() }],
       team: 'mars',
       timezone: 'Mars/Olympus_Mons',
     };
@@ -134,19 +99,11 @@ describe('bodies are checked against the policy', () => {
   });
 
   test('notes are required for the policy notesRequiredFor reasons (reject) and OTHER (disqualify)', async () => {
-    const reject = expectValidationFailed(
-      await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'OTHER' }, bearer('sales')),
-    );
-    expect(reject.details).toEqual([
-      expect.objectContaining({ path: ['notes'], message: 'notes are required when rejecting with reason OTHER' }),
-    ]);
-    const disqualify = expectValidationFailed(
-      await post('/v1/leads/L1/disqualify', { actorId: 'a1', reason: 'OTHER' }, bearer('revops')),
-    );
+    const reject = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'OTHER' }, bearer('sales')));
+    expect(reject.details).toEqual([expect.objectContaining({ path: ['notes'], message: 'notes are required when rejecting with reason OTHER' })]);
+    const disqualify = expectValidationFailed(await post('/v1/leads/L1/disqualify', { actorId: 'a1', reason: 'OTHER' }, bearer('revops')));
     expect(disqualify.details[0]).toMatchObject({ path: ['notes'] });
-    const unknownReason = expectValidationFailed(
-      await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'BORED' }, bearer('sales')),
-    );
+    const unknownReason = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'BORED' }, bearer('sales')));
     expect(unknownReason.details[0]).toMatchObject({ path: ['reason'], code: 'invalid_value' });
   });
 });
@@ -176,17 +133,8 @@ describe('limits and hygiene', () => {
 
   test('logs are JSON with the lead id, and carry no personal data from bodies', async () => {
     logs.lines.length = 0;
-    await post('/v1/leads/L-logs/events', {
-      eventId: 'e1',
-      type: 'nope',
-      occurredAt: nowIso(),
-      email: 'jane@acme.example',
-    });
-    await post('/v1/leads', {
-      ...hotTrigger('L-logs'),
-      firmographics: { title: 'VP Secret Title', company: 'Acme' },
-      team: 'nowhere',
-    });
+    await post('/v1/leads/L-logs/events', { eventId: 'e1', type: 'nope', occurredAt: nowIso(), email: 'jane@acme.example' });
+    await post('/v1/leads', { ...hotTrigger('L-logs'), firmographics: { title: 'VP Secret Title', company: 'Acme' }, team: 'nowhere' });
     const entries = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(entries.filter((e) => e.leadId === 'L-logs').length).toBeGreaterThanOrEqual(2);
     const text = logs.lines.join('\n');
@@ -210,10 +158,7 @@ describe('rate limits: by client address before authentication, by API key after
     const refused = await get(limited, bearer('sales'));
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(refused.json().error).toEqual({
-      code: 'RATE_LIMITED',
-      message: 'rate limit of 3 requests per 60s per API key exceeded',
-    });
+    expect(refused.json().error).toEqual({ code: 'RATE_LIMITED', message: 'rate limit of 3 requests per 60s per API key exceeded' });
     expect((await get(limited, bearer('revops'))).status).toBe(400);
     for (let i = 0; i < 5; i++) expect((await inject(limited, { method: 'GET', url: '/healthz' })).status).toBe(200);
     await limited.close();
@@ -221,13 +166,9 @@ describe('rate limits: by client address before authentication, by API key after
 
   test('wrong keys are counted by address before authentication, so guessing is limited too', async () => {
     const limited = await buildApp(deps({ rateLimit: { max: 100, perAddress: 3, windowMs: 60_000 } }));
-    for (let i = 0; i < 3; i++)
-      expect((await get(limited, { authorization: `Bearer guess-${i}-000000000000` })).status).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await get(limited, { authorization: `Bearer guess-${i}-000000000000` })).status).toBe(401);
     const refused = await get(limited, { authorization: 'Bearer guess-3-000000000000' });
-    expect(refused.json().error).toEqual({
-      code: 'RATE_LIMITED',
-      message: 'rate limit of 3 requests per 60s per client address exceeded',
-    });
+    expect(refused.json().error).toEqual({ code: 'RATE_LIMITED', message: 'rate limit of 3 requests per 60s per client address exceeded' });
     // Now even the right key from that address waits; another address is not affected.
     expect((await get(limited, bearer('sales'))).status).toBe(429);
     expect((await get(limited, bearer('sales'), '192.0.2.11')).status).toBe(400);
@@ -244,15 +185,8 @@ describe('rate limits: by client address before authentication, by API key after
 
   test('X-Forwarded-For is believed from the configured proxies only: a spoofed one neither dodges the limit nor is logged as the client', async () => {
     const proxyLogs = captureLogs();
-    const limited = await buildApp(
-      deps({
-        rateLimit: { max: 100, perAddress: 2, windowMs: 60_000 },
-        trustProxy: ['10.0.0.0/8'],
-        logger: proxyLogs.logger,
-      }),
-    );
-    const spoofed = (n: number) =>
-      get(limited, { ...bearer('sales'), 'x-forwarded-for': `198.51.100.${n}` }, '203.0.113.7');
+    const limited = await buildApp(deps({ rateLimit: { max: 100, perAddress: 2, windowMs: 60_000 }, trustProxy: ['10.0.0.0/8'], logger: proxyLogs.logger }));
+    const spoofed = (n: number) => get(limited, { ...bearer('sales'), 'x-forwarded-for': `198.51.100.${n}` }, '203.0.113.7');
     expect((await spoofed(1)).status).toBe(400);
     expect((await spoofed(2)).status).toBe(400);
     expect((await spoofed(3)).status).toBe(429);
@@ -262,8 +196,7 @@ describe('rate limits: by client address before authentication, by API key after
     expect(new Set(logged)).toEqual(new Set(['203.0.113.7']));
 
     // Through the load balancer, each client has its own bucket, and is logged as itself.
-    const viaProxy = (client: string) =>
-      get(limited, { ...bearer('sales'), 'x-forwarded-for': `${client}, 10.1.2.3` }, '10.0.0.5');
+    const viaProxy = (client: string) => get(limited, { ...bearer('sales'), 'x-forwarded-for': `${client}, 10.1.2.3` }, '10.0.0.5');
     expect((await viaProxy('198.51.100.20')).status).toBe(400);
     expect((await viaProxy('198.51.100.20')).status).toBe(400);
     expect((await viaProxy('198.51.100.20')).status).toBe(429);
@@ -291,39 +224,11 @@ describe('rate limits: by client address before authentication, by API key after
 
 describe('NUL characters and deep nesting are 400, wherever they are', () => {
   test.each([
-    [
-      'a query parameter',
-      'GET',
-      `/v1/audit/sla?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&team=%00na`,
-      'revops',
-      undefined,
-      ['query', 'team'],
-    ],
-    [
-      'a query parameter name',
-      'GET',
-      `/v1/audit/funnel?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&x%00=1`,
-      'revops',
-      undefined,
-      ['query', 'x\u0000'],
-    ],
+    ['a query parameter', 'GET', `/v1/audit/sla?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&team=%00na`, 'revops', undefined, ['query', 'team']],
+    ['a query parameter name', 'GET', `/v1/audit/funnel?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&x%00=1`, 'revops', undefined, ['query', 'x\u0000']],
     ['a path parameter', 'GET', '/v1/leads/L%001', 'sales', undefined, ['params', 'leadId']],
-    [
-      'a body field',
-      'POST',
-      '/v1/leads/L1/reject',
-      'sales',
-      { repId: 'r1', reason: 'OTHER', notes: 'call me\u0000' },
-      ['body', 'notes'],
-    ],
-    [
-      'a nested body field',
-      'POST',
-      '/v1/leads',
-      'crm',
-      { ...hotTrigger('L1'), firmographics: { industry: 'Soft\u0000ware' } },
-      ['body', 'firmographics', 'industry'],
-    ],
+    ['a body field', 'POST', '/v1/leads/L1/reject', 'sales', { repId: 'r1', reason: 'OTHER', notes: 'call me\u0000' }, ['body', 'notes']],
+    ['a nested body field', 'POST', '/v1/leads', 'crm', { ...hotTrigger('L1'), firmographics: { industry: 'Soft\u0000ware' } }, ['body', 'firmographics', 'industry']],
     ['a body key', 'POST', '/v1/leads/L1/accept', 'sales', { repId: 'r1', 'x\u0000': 1 }, ['body', 'x\u0000']],
   ] as const)('in %s', async (_name, method, url, role, payload, [where, ...path]) => {
     const res = await inject(app, {
@@ -333,11 +238,7 @@ describe('NUL characters and deep nesting are 400, wherever they are', () => {
       ...(payload ? { payload: JSON.stringify(payload) } : {}),
     });
     const error = expectValidationFailed(res);
-    expect(error.details).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ in: where, path, message: 'NUL characters (\\u0000) are not allowed' }),
-      ]),
-    );
+    expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ in: where, path, message: 'NUL characters (\\u0000) are not allowed' })]));
   });
 
   test('a body nested 20,000 deep', async () => {
@@ -356,11 +257,7 @@ describe('Temporal unreachable', () => {
   });
 
   test('reports and the dashboard answer 503 without a ledger', async () => {
-    for (const url of [
-      '/v1/audit/sla?from=2026-10-01&to=2026-11-01',
-      '/v1/audit/funnel?from=2026-10-01&to=2026-11-01',
-      '/dashboard',
-    ]) {
+    for (const url of ['/v1/audit/sla?from=2026-10-01&to=2026-11-01', '/v1/audit/funnel?from=2026-10-01&to=2026-11-01', '/dashboard']) {
       const res = await inject(app, { method: 'GET', url, headers: bearer('revops') });
       expect([res.status, res.json().error.code]).toEqual([503, 'UNAVAILABLE']);
     }

@@ -32,8 +32,7 @@ export const dashboardQuerySchema = z
 /** The page has no script and fetches nothing: the policy forbids everything but its inline CSS and SVG. */
 function pageHeaders(reply: FastifyReply): FastifyReply {
   return reply.headers({
-    'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
@@ -57,8 +56,7 @@ function cookieAttributes(request: FastifyRequest, maxAgeSeconds: number): strin
  */
 function crossSiteProblem(request: FastifyRequest): string | undefined {
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin')
-    return `Sec-Fetch-Site "${String(site).slice(0, 20)}" (expected same-origin)`;
+  if (site !== undefined && site !== 'same-origin') return `Sec-Fetch-Site "${String(site).slice(0, 20)}" (expected same-origin)`;
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
   let host: string | undefined;
@@ -124,10 +122,7 @@ export const dashboardRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) 
     errors: [400, 503],
     handler: async ({ query, request, reply }) => {
       const data = await withLedger(ctx, (ledger) => dashboardData(ledger, { from: query.from, to: query.to }));
-      const page = renderDashboard(data, {
-        temporalUiUrl: ctx.deps.temporalUiUrl ?? '',
-        namespace: ctx.deps.temporal.namespace,
-      });
+      const page = renderDashboard(data, { temporalUiUrl: ctx.deps.temporalUiUrl ?? '', namespace: ctx.deps.temporal.namespace });
       const signedIn = cookie(request, SESSION_COOKIE) !== undefined && request.headers.authorization === undefined;
       return html(reply, 200, signedIn ? page.replace('<body>', `<body>\n${SIGN_OUT_FORM}`) : page);
     },
@@ -155,9 +150,7 @@ export const dashboardRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) 
     tag: 'Audit',
     access: { kind: 'anonymous' },
     responses: {
-      303: {
-        description: 'Signed in: Set-Cookie handoff_session (HttpOnly, SameSite=Strict, Secure), Location /dashboard',
-      },
+      303: { description: 'Signed in: Set-Cookie handoff_session (HttpOnly, SameSite=Strict, Secure), Location /dashboard' },
       400: { description: 'Not a form with a key', contentType: 'text/html' },
       401: { description: 'Not an API key', contentType: 'text/html' },
       403: { description: 'Not a revops key, or a post from another site', contentType: 'text/html' },
@@ -167,15 +160,12 @@ export const dashboardRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) 
       const crossSite = crossSiteProblem(request);
       if (crossSite) return html(reply, 403, signInPage(`Refused: ${crossSite}.`));
       const type = request.headers['content-type'] ?? '';
-      const key = /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)
-        ? new URLSearchParams(request.rawBody ?? '').get('key')
-        : null;
+      const key = /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type) ? new URLSearchParams(request.rawBody ?? '').get('key') : null;
       if (!key) return html(reply, 400, signInPage('Send the sign-in form: a revops API key in the field "key".'));
       const principal = ctx.auth.keyPrincipal(key);
       if (!principal) return html(reply, 401, signInPage('That is not an API key.'));
       const fingerprint = ctx.auth.ring.fingerprint(principal);
-      if (!principal.roles.has('revops') || !fingerprint)
-        return html(reply, 403, signInPage('That key has no revops role.'));
+      if (!principal.roles.has('revops') || !fingerprint) return html(reply, 403, signInPage('That key has no revops role.'));
       const sessionId = randomBytes(32).toString('base64url');
       await ctx.state.createSession(sessionIdHash(sessionId), fingerprint, Date.now() + SESSION_MAX_AGE_S * 1000);
       request.log.info({ principal: principal.id }, 'dashboard session opened');

@@ -66,18 +66,9 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
     access: requireKey ? { kind: 'roles', roles: ['crm'], sources: { queryKey: true } } : { kind: 'salesforce-org' },
     responses: {
       200: { description: 'SOAP notificationsResponse with Ack true', contentType: 'text/xml' },
-      400: {
-        description: 'SOAP Fault (Client): not a valid Outbound Message (malformed, nested too deep, over 1 MB)',
-        contentType: 'text/xml',
-      },
-      401: {
-        description: 'SOAP Fault (Client): the endpoint requires a crm key (Bearer, or ?key=<crm key> in its URL)',
-        contentType: 'text/xml',
-      },
-      403: {
-        description: 'SOAP Fault (Client): the OrganizationId is not the configured org, or the key is not a crm key',
-        contentType: 'text/xml',
-      },
+      400: { description: 'SOAP Fault (Client): not a valid Outbound Message (malformed, nested too deep, over 1 MB)', contentType: 'text/xml' },
+      401: { description: 'SOAP Fault (Client): the endpoint requires a crm key (Bearer, or ?key=<crm key> in its URL)', contentType: 'text/xml' },
+      403: { description: 'SOAP Fault (Client): the OrganizationId is not the configured org, or the key is not a crm key', contentType: 'text/xml' },
       429: { description: 'SOAP Fault (Client): rate limited', contentType: 'text/xml' },
       500: { description: 'SOAP Fault (Server): unexpected failure; Salesforce retries', contentType: 'text/xml' },
       503: { description: 'SOAP Fault (Server): Temporal unavailable; Salesforce retries', contentType: 'text/xml' },
@@ -95,15 +86,8 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
         throw err;
       }
       if (toId18(message.organizationId) !== orgId) {
-        request.log.warn(
-          { organizationId: message.organizationId.slice(0, 40) },
-          'outbound message from a foreign organization refused',
-        );
-        throw new ApiError(
-          403,
-          'FORBIDDEN',
-          `organization ${message.organizationId.slice(0, 40)} is not accepted by this endpoint`,
-        );
+        request.log.warn({ organizationId: message.organizationId.slice(0, 40) }, 'outbound message from a foreign organization refused');
+        throw new ApiError(403, 'FORBIDDEN', `organization ${message.organizationId.slice(0, 40)} is not accepted by this endpoint`);
       }
 
       const { receivedAt } = request;
@@ -115,14 +99,7 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
         seen.add(notification.id);
         const at = (issue: Issue): Issue => ({ ...issue, path: ['Notification', i, ...issue.path] });
         if (notification.sObjectType !== 'Lead') {
-          issues.push(
-            at({
-              in: 'body',
-              path: ['sObject'],
-              code: 'invalid_type',
-              message: `expected a Lead, got ${notification.sObjectType}`,
-            }),
-          );
+          issues.push(at({ in: 'body', path: ['sObject'], code: 'invalid_type', message: `expected a Lead, got ${notification.sObjectType}` }));
           continue;
         }
         const parsed = triggerSchema.safeParse(notificationToTrigger(notification, fieldMap, receivedAt));
@@ -143,10 +120,7 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
         } catch (err) {
           // The workflow's refusal is a final answer: a retry by Salesforce would get the same one.
           if (err instanceof ApiError && err.statusCode < 500) {
-            request.log.warn(
-              { leadId: trigger.leadId, code: err.code, reason: err.message },
-              'outbound notification refused by the workflow',
-            );
+            request.log.warn({ leadId: trigger.leadId, code: err.code, reason: err.message }, 'outbound notification refused by the workflow');
             handed.add(trigger.eventId);
           } else failures.push(err);
         }
@@ -154,16 +128,11 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
       if (failures.length > 0) {
         const first = failures[0];
         if (first instanceof ApiError && first.statusCode === 503) {
-          throw unavailable(
-            `${failures.length} of ${triggers.length} notifications could not be handed to Temporal; retry`,
-          );
+          throw unavailable(`${failures.length} of ${triggers.length} notifications could not be handed to Temporal; retry`);
         }
         throw first;
       }
-      request.log.info(
-        { notifications: message.notifications.length, handed: triggers.length },
-        'outbound message acknowledged',
-      );
+      request.log.info({ notifications: message.notifications.length, handed: triggers.length }, 'outbound message acknowledged');
       return reply.code(200).type(XML).send(ACK_XML);
     },
   });
@@ -171,16 +140,10 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
 
 /** A body over the limit will be as large on every retry: a Client fault, with 400 as for any bad message. */
 function tooLargeIsClientError(error: ApiError): ApiError {
-  return error.code === 'PAYLOAD_TOO_LARGE'
-    ? new ApiError(400, 'VALIDATION_FAILED', `${error.message}: not a valid Outbound Message`)
-    : error;
+  return error.code === 'PAYLOAD_TOO_LARGE' ? new ApiError(400, 'VALIDATION_FAILED', `${error.message}: not a valid Outbound Message`) : error;
 }
 
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
+async function forEachConcurrently<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) await fn(items[next++]!);
