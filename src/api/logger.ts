@@ -1,4 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { clientAddress } from './rate-limit';
 
 /**
  * Paths pino censors: credentials (headers, query keys) and personal data that may appear in logged
@@ -60,11 +62,7 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
 
-interface LoggedRequest {
-  method: string;
-  url: string;
-  ip?: string;
-}
+type LoggedRequest = Pick<FastifyRequest, 'method' | 'url' | 'ip' | 'socket'>;
 
 /** The API's logger: a child of the given one (or a new pino), with redaction and a URL-safe request serializer. */
 export function apiLogger(base: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' })): Logger {
@@ -73,7 +71,7 @@ export function apiLogger(base: Logger = pino({ level: process.env.LOG_LEVEL ?? 
     {
       redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
       serializers: {
-        req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+        req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: clientAddress(req) }),
       },
     },
   );

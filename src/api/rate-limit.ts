@@ -3,6 +3,7 @@ import rateLimit, {
   type FastifyRateLimitStore,
   type FastifyRateLimitStoreCtor,
 } from '@fastify/rate-limit';
+import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from './auth';
 import { ApiError } from './errors';
@@ -38,6 +39,14 @@ function storeOver(state: ApiStateStore): FastifyRateLimitStoreCtor {
       return store;
     }
   } as unknown as FastifyRateLimitStoreCtor;
+}
+
+/**
+ * The client's address: what the trusted proxies say (Fastify's `request.ip`), or the peer itself when
+ * what they say is not an address, since a value no one can verify must not open a bucket of its own.
+ */
+export function clientAddress(request: Pick<FastifyRequest, 'ip' | 'socket'>): string {
+  return isIP(request.ip) !== 0 ? request.ip : (request.socket?.remoteAddress ?? 'unknown');
 }
 
 const PRINCIPAL = Symbol('handoff.rateLimitPrincipal');
@@ -76,7 +85,7 @@ export async function installRateLimits(
   const address = limiter(
     settings.perAddress ?? settings.max,
     'per client address',
-    (request) => `addr:${normalizeIP(request.ip)}`,
+    (request) => `addr:${normalizeIP(clientAddress(request))}`,
   );
   const principal = limiter(
     settings.max,
