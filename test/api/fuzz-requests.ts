@@ -52,7 +52,7 @@ export const validTrigger = (leadId: string) => ({
   activities: [{ type: 'demo_request', occurredAt: nowIso() }],
 });
 
-const outbound = (orgId: string, leadId: string, inner = '', fields = '') =>
+export const outboundMessage = (orgId: string, leadId: string, inner = '', fields = '') =>
   `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${orgId}</OrganizationId><Notification><Id>04l${leadId}</Id><sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>${leadId}</sf:Id><sf:Fit_Score__c>80</sf:Fit_Score__c><sf:Intent_Score__c>50</sf:Intent_Score__c>${fields}${inner}</sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>`;
 
 export function fuzzRequests(options: FuzzOptions) {
@@ -150,10 +150,10 @@ export function fuzzRequests(options: FuzzOptions) {
     nulTrigger.map((t) => JSON.stringify(t)),
     actionBody.map((o) => JSON.stringify(o)),
     fc.string({ minLength: 10_000, maxLength: 50_000 }),
-    leadNumber.map((n) => outbound(orgId, `00Q${leadPrefix}${n}`)),
-    leadNumber.map((n) => outbound(orgId, `00Q${leadPrefix}${n}`, '', `<sf:Handoff_Kind__c>MQL${NUL}</sf:Handoff_Kind__c>`)),
-    fc.constantFrom(20, 33, 5_000, 20_000).map((depth) => outbound(orgId, 'LDEEP1', `${'<sf:X>'.repeat(depth)}${'</sf:X>'.repeat(depth)}`)),
-    fc.constant(outbound(orgId, 'LHUGE1', `<sf:Description>${'x'.repeat(1024 * 1024)}</sf:Description>`)),
+    leadNumber.map((n) => outboundMessage(orgId, `00Q${leadPrefix}${n}`)),
+    leadNumber.map((n) => outboundMessage(orgId, `00Q${leadPrefix}${n}`, '', `<sf:Handoff_Kind__c>MQL${NUL}</sf:Handoff_Kind__c>`)),
+    fc.constantFrom(20, 33, 5_000, 20_000).map((depth) => outboundMessage(orgId, 'LDEEP1', `${'<sf:X>'.repeat(depth)}${'</sf:X>'.repeat(depth)}`)),
+    fc.constant(outboundMessage(orgId, 'LHUGE1', `<sf:Description>${'x'.repeat(1024 * 1024)}</sf:Description>`)),
     fc.constantFrom(
       '{"a":',
       '{"__proto__":{"polluted":1}}',
@@ -164,7 +164,7 @@ export function fuzzRequests(options: FuzzOptions) {
       `key=${keys.revops}`,
       'key=wrong-key',
       '<!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>',
-      outbound('00D000000000999EAA', 'LFOREIGN1'),
+      outboundMessage('00D000000000999EAA', 'LFOREIGN1'),
       'x'.repeat(1024 * 1024 + 10),
     ),
   );
