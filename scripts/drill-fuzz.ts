@@ -31,10 +31,23 @@ import { temporalConnectionOptions } from '../src/temporal/connection';
 import { createWorkerDependencies } from '../src/worker/dependencies';
 import { startWorker } from '../src/worker/main';
 import { installPinoRuntime } from '../src/worker/runtime';
-import { fuzzRequests, outboundMessage, PROXY_ADDRESS, ReplayPool, toHttp, validTrigger, type HttpRequest } from '../test/api/fuzz-requests';
+import {
+  fuzzRequests,
+  outboundMessage,
+  PROXY_ADDRESS,
+  ReplayPool,
+  toHttp,
+  validTrigger,
+  type HttpRequest,
+} from '../test/api/fuzz-requests';
 
 /** Loopback stand-ins for the generated peers: Linux routes all of 127.0.0.0/8 to lo. */
-const LOOPBACK_PEER: Record<string, string> = { [PROXY_ADDRESS]: '127.0.0.2', '127.0.0.1': '127.0.0.1', '192.0.2.1': '127.0.0.3', '192.0.2.2': '127.0.0.4' };
+const LOOPBACK_PEER: Record<string, string> = {
+  [PROXY_ADDRESS]: '127.0.0.2',
+  '127.0.0.1': '127.0.0.1',
+  '192.0.2.1': '127.0.0.3',
+  '192.0.2.2': '127.0.0.4',
+};
 const BODY_LIMIT = 1024 * 1024;
 const SIGNED_ROUTE = /^\/v1\/leads(\/[^/]+\/events)?\/?$/;
 const TRIGGER_ROUTE = /^\/v1\/(leads|salesforce\/outbound-messages)\/?$/;
@@ -49,11 +62,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-function send(base: URL, r: { method: string; url: string; headers: Record<string, string>; payload?: string; localAddress: string }): Promise<number> {
+function send(
+  base: URL,
+  r: { method: string; url: string; headers: Record<string, string>; payload?: string; localAddress: string },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       // A connection per request: a kept-alive one the server has just closed would fail the next request sent on it.
-      { host: base.hostname, port: base.port, method: r.method, path: r.url, headers: r.headers, localAddress: r.localAddress, timeout: 30_000, agent: false },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.url,
+        headers: r.headers,
+        localAddress: r.localAddress,
+        timeout: 30_000,
+        agent: false,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -80,7 +105,8 @@ async function main(): Promise<void> {
   const concurrency = Number(values.concurrency);
   const seed = Number(values.seed);
   const validEvery = Number(values['valid-every']);
-  for (const [name, n] of Object.entries({ total, maxMs, concurrency, validEvery })) if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer`);
+  for (const [name, n] of Object.entries({ total, maxMs, concurrency, validEvery }))
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer`);
 
   const quiet = pino({ level: 'silent' });
   const logger = pino({ level: 'warn' });
@@ -92,14 +118,24 @@ async function main(): Promise<void> {
     const key = (role: string) => devKeys.find((k) => k.role === role)!.key;
     const webhookSecret = 'drill-webhook-secret-0000000001';
     const port = await freePort();
-    const core = loadCoreConfig({ HANDOFF_DATA_DIR: dataDir, HANDOFF_TASK_QUEUE: 'drill-fuzz', TEMPORAL_DEV_SERVER_PORT: String(port) });
+    const core = loadCoreConfig({
+      HANDOFF_DATA_DIR: dataDir,
+      HANDOFF_TASK_QUEUE: 'drill-fuzz',
+      TEMPORAL_DEV_SERVER_PORT: String(port),
+    });
     const policy = loadPolicyFile(core.HANDOFF_POLICY);
 
     const devServer = await startDevServer({ port, dataDir, namespace: core.TEMPORAL_NAMESPACE, logger: quiet });
     stops.push(() => devServer.stop());
     const emulator = await startEmulator({ port: await freePort(), dataDir, logger: quiet });
     stops.push(() => emulator.close());
-    const workerDeps = await createWorkerDependencies({ config: core, policy: () => policy, logger: quiet, emulatorUrl: emulator.url, env: {} });
+    const workerDeps = await createWorkerDependencies({
+      config: core,
+      policy: () => policy,
+      logger: quiet,
+      emulatorUrl: emulator.url,
+      env: {},
+    });
     const worker = await startWorker({ config: core, address: devServer.address, deps: workerDeps, logger: quiet });
     stops.push(() => worker.stop());
     const state = await openStateDatabase({ dataDir, logger: quiet });
@@ -123,7 +159,12 @@ async function main(): Promise<void> {
     stops.push(() => app.close());
     const base = new URL(`http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`);
 
-    const options = { keys: { crm: key('crm'), sales: key('sales'), revops: key('revops') }, webhookSecret, orgId, leadPrefix: `dr${seed}x` };
+    const options = {
+      keys: { crm: key('crm'), sales: key('sales'), revops: key('revops') },
+      webhookSecret,
+      orgId,
+      leadPrefix: `dr${seed}x`,
+    };
     const samples = fc.sample(fuzzRequests(options), { numRuns: total, seed });
     const validRequest = (i: number): HttpRequest => {
       const leadId = `00Q${options.leadPrefix}v${i}`;
@@ -176,7 +217,13 @@ async function main(): Promise<void> {
         if (r.signed && r.method === 'POST' && SIGNED_ROUTE.test(route) && ![401, 413, 429].includes(status)) {
           pool.accepted.push({ signature: r.headers['handoff-signature']!, payload: r.payload ?? '' });
         }
-        if (status >= 200 && status < 300 && r.method === 'POST' && TRIGGER_ROUTE.test(route) && r.leadId !== undefined) {
+        if (
+          status >= 200 &&
+          status < 300 &&
+          r.method === 'POST' &&
+          TRIGGER_ROUTE.test(route) &&
+          r.leadId !== undefined
+        ) {
           acceptedTriggers += 1;
           acceptedLeads.add(r.leadId);
           const id18 = toId18(r.leadId);
@@ -194,17 +241,28 @@ async function main(): Promise<void> {
     const byRefused = workflows.filter((id) => !acceptedLeads.has(id.replace(/^lead-/, '')));
     const fiveXx = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
 
-    console.log(`\nHandoff fuzz drill — seed ${seed}, ${concurrency} connections, Node ${process.version}, ${os.cpus().length} CPUs`);
-    console.log('real app on loopback HTTP + Temporal dev server + worker (real workflows and activities) + Salesforce emulator + PGlite ledger and API state\n');
-    console.log(`requests sent          ${sent} of ${total} in ${seconds.toFixed(1)} s${sent < total ? ' (stopped by --max-seconds)' : ''}`);
+    console.log(
+      `\nHandoff fuzz drill — seed ${seed}, ${concurrency} connections, Node ${process.version}, ${os.cpus().length} CPUs`,
+    );
+    console.log(
+      'real app on loopback HTTP + Temporal dev server + worker (real workflows and activities) + Salesforce emulator + PGlite ledger and API state\n',
+    );
+    console.log(
+      `requests sent          ${sent} of ${total} in ${seconds.toFixed(1)} s${sent < total ? ' (stopped by --max-seconds)' : ''}`,
+    );
     const errorCount = [...networkErrors.values()].reduce((a, b) => a + b, 0);
-    console.log(`network errors         ${errorCount}${errorCount > 0 ? ` (${[...networkErrors].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
+    console.log(
+      `network errors         ${errorCount}${errorCount > 0 ? ` (${[...networkErrors].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`,
+    );
     console.log('status histogram');
-    for (const [status, count] of [...statuses].sort(([a], [b]) => a - b)) console.log(`  ${status}  ${String(count).padStart(6)}`);
+    for (const [status, count] of [...statuses].sort(([a], [b]) => a - b))
+      console.log(`  ${status}  ${String(count).padStart(6)}`);
     console.log(`5xx                    ${fiveXx}`);
     console.log(`accepted triggers      ${acceptedTriggers} (${acceptedLeads.size} lead ids)`);
     console.log(`workflows on server    ${workflows.length}`);
-    console.log(`workflows started by refused requests  ${byRefused.length}${byRefused.length > 0 ? `: ${byRefused.slice(0, 10).join(', ')}` : ''}`);
+    console.log(
+      `workflows started by refused requests  ${byRefused.length}${byRefused.length > 0 ? `: ${byRefused.slice(0, 10).join(', ')}` : ''}`,
+    );
     process.exitCode = fiveXx > 0 || byRefused.length > 0 ? 1 : 0;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error('stop failed:', err));

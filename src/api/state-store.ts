@@ -19,7 +19,6 @@ export interface DashboardSession {
  * database, in this process only.
  */
 export interface ApiStateStore {
-  readonly shared: boolean;
   hit(key: string, windowMs: number): Promise<WindowCount>;
   /** Records a signature until `expiresAtMs`; false when it is already recorded (a replay). */
   rememberSignature(signature: string, expiresAtMs: number): Promise<boolean>;
@@ -48,7 +47,6 @@ export function sqlStateStore(sql: SqlExecutor, now: () => number = Date.now): A
     void sql.query(`DELETE FROM ${table} WHERE ${EXPIRY_COLUMN[table]} <= now()`).catch(() => prunedAt.delete(table));
   };
   return {
-    shared: true,
     async hit(key, windowMs) {
       const { rows } = await sql.query<{ hits: number; ttl_ms: string | number }>(
         `INSERT INTO api_rate_limits AS r (key, hits, window_ends_at)
@@ -104,7 +102,6 @@ export function memoryStateStore(now: () => number = Date.now): ApiStateStore {
     for (const [key, value] of map) if (expiry(value) <= at) map.delete(key);
   };
   return {
-    shared: false,
     async hit(key, windowMs) {
       const at = now();
       let window = windows.get(key);

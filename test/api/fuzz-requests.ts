@@ -37,8 +37,12 @@ export const PROXY_ADDRESS = '10.0.0.2';
 
 const NUL = '\u0000';
 const withNul = (s: string) => fc.nat({ max: s.length }).map((i) => `${s.slice(0, i)}${NUL}${s.slice(i)}`);
-const text = (maxLength = 40) => fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength }) }, fc.string({ maxLength }).chain(withNul));
-const headerText = fc.string({ unit: fc.constantFrom(...'abcXYZ019 -_.:;,=/+*"\'(){}[]<>@!?%&'.split('')), maxLength: 300 });
+const text = (maxLength = 40) =>
+  fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength }) }, fc.string({ maxLength }).chain(withNul));
+const headerText = fc.string({
+  unit: fc.constantFrom(...'abcXYZ019 -_.:;,=/+*"\'(){}[]<>@!?%&'.split('')),
+  maxLength: 300,
+});
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
 
 export const nowIso = () => new Date().toISOString();
@@ -82,7 +86,20 @@ export function fuzzRequests(options: FuzzOptions) {
       arbitrary: fc
         .tuple(
           leadId,
-          fc.constantFrom('', '/events', '/accept', '/reject', '/contact-attempts', '/qualify', '/convert', '/disqualify', '/reassign', '/review', '/timeline', '/nope'),
+          fc.constantFrom(
+            '',
+            '/events',
+            '/accept',
+            '/reject',
+            '/contact-attempts',
+            '/qualify',
+            '/convert',
+            '/disqualify',
+            '/reassign',
+            '/review',
+            '/timeline',
+            '/nope',
+          ),
         )
         .map(([id, action]) => `/v1/leads/${encodeURIComponent(id)}${action}`),
     },
@@ -105,7 +122,14 @@ export function fuzzRequests(options: FuzzOptions) {
   const authorization = fc.oneof(
     fc.constant(undefined),
     { weight: 4, arbitrary: fc.constantFrom(keys.crm, keys.sales, keys.revops).map((k) => `Bearer ${k}`) },
-    fc.constantFrom('Bearer', 'Bearer ', 'Basic abc', `bearer ${keys.crm}`, `Bearer ${'k'.repeat(5000)}`, 'Bearer wrong-key-0000000000'),
+    fc.constantFrom(
+      'Bearer',
+      'Bearer ',
+      'Basic abc',
+      `bearer ${keys.crm}`,
+      `Bearer ${'k'.repeat(5000)}`,
+      'Bearer wrong-key-0000000000',
+    ),
     headerText,
   );
   const contentType = fc.oneof(
@@ -123,13 +147,39 @@ export function fuzzRequests(options: FuzzOptions) {
     ),
     headerText,
   );
-  const fieldNames = ['leadId', 'eventId', 'occurredAt', 'kind', 'fitScore', 'intentScore', 'firmographics', 'activities', 'ownerId', 'team', 'timezone', 'extra'];
+  const fieldNames = [
+    'leadId',
+    'eventId',
+    'occurredAt',
+    'kind',
+    'fitScore',
+    'intentScore',
+    'firmographics',
+    'activities',
+    'ownerId',
+    'team',
+    'timezone',
+    'extra',
+  ];
   const mutatedTrigger = fc
     .tuple(leadNumber, fc.constantFrom(...fieldNames), fc.oneof(fc.jsonValue(), text()))
     .map(([n, field, value]) => ({ ...validTrigger(`${leadPrefix}${n}`), [field]: value }));
   /** A valid trigger with NUL in one of its strings, nested ones included. */
   const nulTrigger = fc
-    .tuple(leadNumber, fc.constantFrom('leadId', 'eventId', 'occurredAt', 'ownerId', 'team', 'timezone', 'industry', 'title', 'activity'))
+    .tuple(
+      leadNumber,
+      fc.constantFrom(
+        'leadId',
+        'eventId',
+        'occurredAt',
+        'ownerId',
+        'team',
+        'timezone',
+        'industry',
+        'title',
+        'activity',
+      ),
+    )
     .map(([n, field]) => {
       const t = validTrigger(`${leadPrefix}${n}`) as Record<string, any>;
       if (field === 'industry' || field === 'title') t.firmographics[field] = `Soft${NUL}ware`;
@@ -138,7 +188,15 @@ export function fuzzRequests(options: FuzzOptions) {
       return t;
     });
   const actionBody = fc.record(
-    { repId: fc.oneof(fc.jsonValue(), text()), reason: fc.jsonValue(), notes: text(), eventId: fc.jsonValue(), type: fc.jsonValue(), occurredAt: fc.jsonValue(), actorId: text() },
+    {
+      repId: fc.oneof(fc.jsonValue(), text()),
+      reason: fc.jsonValue(),
+      notes: text(),
+      eventId: fc.jsonValue(),
+      type: fc.jsonValue(),
+      occurredAt: fc.jsonValue(),
+      actorId: text(),
+    },
     { requiredKeys: [] },
   );
   const body = fc.oneof(
@@ -151,8 +209,12 @@ export function fuzzRequests(options: FuzzOptions) {
     actionBody.map((o) => JSON.stringify(o)),
     fc.string({ minLength: 10_000, maxLength: 50_000 }),
     leadNumber.map((n) => outboundMessage(orgId, `00Q${leadPrefix}${n}`)),
-    leadNumber.map((n) => outboundMessage(orgId, `00Q${leadPrefix}${n}`, '', `<sf:Handoff_Kind__c>MQL${NUL}</sf:Handoff_Kind__c>`)),
-    fc.constantFrom(20, 33, 5_000, 20_000).map((depth) => outboundMessage(orgId, 'LDEEP1', `${'<sf:X>'.repeat(depth)}${'</sf:X>'.repeat(depth)}`)),
+    leadNumber.map((n) =>
+      outboundMessage(orgId, `00Q${leadPrefix}${n}`, '', `<sf:Handoff_Kind__c>MQL${NUL}</sf:Handoff_Kind__c>`),
+    ),
+    fc
+      .constantFrom(20, 33, 5_000, 20_000)
+      .map((depth) => outboundMessage(orgId, 'LDEEP1', `${'<sf:X>'.repeat(depth)}${'</sf:X>'.repeat(depth)}`)),
     fc.constant(outboundMessage(orgId, 'LHUGE1', `<sf:Description>${'x'.repeat(1024 * 1024)}</sf:Description>`)),
     fc.constantFrom(
       '{"a":',
@@ -169,11 +231,18 @@ export function fuzzRequests(options: FuzzOptions) {
     ),
   );
   const forwarded = fc.option(
-    fc.record({
-      'x-forwarded-for': fc.oneof(ipv4, fc.tuple(ipv4, ipv4).map(([a, b]) => `${a}, ${b}`), headerText),
-      'x-forwarded-proto': fc.constantFrom('https', 'http', 'gopher'),
-      'x-forwarded-host': fc.constantFrom('handoff.example.com', 'evil.example', '127.0.0.1:3000'),
-    }, { requiredKeys: ['x-forwarded-for'] }),
+    fc.record(
+      {
+        'x-forwarded-for': fc.oneof(
+          ipv4,
+          fc.tuple(ipv4, ipv4).map(([a, b]) => `${a}, ${b}`),
+          headerText,
+        ),
+        'x-forwarded-proto': fc.constantFrom('https', 'http', 'gopher'),
+        'x-forwarded-host': fc.constantFrom('handoff.example.com', 'evil.example', '127.0.0.1:3000'),
+      },
+      { requiredKeys: ['x-forwarded-for'] },
+    ),
     { nil: undefined },
   );
   return fc.record({
@@ -182,7 +251,12 @@ export function fuzzRequests(options: FuzzOptions) {
     query,
     authorization,
     contentType,
-    signature: fc.oneof(fc.constant(undefined), headerText, fc.constant('fresh' as const), fc.constant('replay' as const)),
+    signature: fc.oneof(
+      fc.constant(undefined),
+      headerText,
+      fc.constant('fresh' as const),
+      fc.constant('replay' as const),
+    ),
     idempotencyKey: fc.option(headerText, { nil: undefined }),
     requestId: fc.option(headerText, { nil: undefined }),
     cookie: fc.option(fc.oneof(headerText, fc.constant('handoff_session=made-up-session')), { nil: undefined }),
@@ -205,7 +279,12 @@ export class ReplayPool {
 }
 
 /** The HTTP request a generated one stands for. */
-export function toHttp(r: FuzzRequest, options: FuzzOptions, replays: ReplayPool, seed: number): HttpRequest & { replayed: boolean; signed: boolean } {
+export function toHttp(
+  r: FuzzRequest,
+  options: FuzzOptions,
+  replays: ReplayPool,
+  seed: number,
+): HttpRequest & { replayed: boolean; signed: boolean } {
   let payload = r.method === 'GET' || r.method === 'OPTIONS' ? undefined : r.body;
   let method = r.method;
   let url = `${r.path}${r.query}`;
