@@ -237,7 +237,11 @@ export class Authenticator {
         return principal;
       }
     }
-    throw unauthorized('missing credentials (expected Authorization: Bearer <key>)');
+    throw unauthorized(
+      sources.queryKey
+        ? 'missing credentials (expected Authorization: Bearer <key>, or ?key=<crm key> in the endpoint URL)'
+        : 'missing credentials (expected Authorization: Bearer <key>)',
+    );
   }
 }
 

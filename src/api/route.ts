@@ -128,14 +128,14 @@ function parse(where: Issue['in'], schema: z.ZodType | undefined, value: unknown
   return undefined;
 }
 
-export const MAX_INPUT_DEPTH = 32;
+const MAX_INPUT_DEPTH = 32;
 
 /**
  * What no schema should have to meet: NUL characters (Postgres text refuses them, so they would fail
  * far from here, in a report query or an activity retried forever), in keys as in values, and
  * nesting deeper than MAX_INPUT_DEPTH (recursive validation would exhaust the stack).
  */
-export function inputIssues(where: Issue['in'], value: unknown, path: (string | number)[] = [], issues: Issue[] = []): Issue[] {
+function inputIssues(where: Issue['in'], value: unknown, path: (string | number)[] = [], issues: Issue[] = []): Issue[] {
   const issue = (at: (string | number)[], code: string, message: string) => issues.push({ in: where, path: at, code, message });
   if (typeof value === 'string') {
     if (value.includes('\u0000')) issue(path, 'invalid_string', 'NUL characters (\\u0000) are not allowed');
