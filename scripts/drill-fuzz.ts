@@ -246,7 +246,7 @@ async function main(): Promise<void> {
     const fiveXx = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
 
     console.log(
-      `\nHandoff fuzz drill — seed ${seed}, ${concurrency} connections, Node ${process.version}, ${os.cpus().length} CPUs`,
+      `\nHandoff fuzz drill — seed ${seed}, ${concurrency} connections, API Temporal timeout 15 s, Node ${process.version}, ${os.cpus().length} CPUs`,
     );
     console.log(
       'real app on loopback HTTP + Temporal dev server + worker (real workflows and activities) + Salesforce emulator + PGlite ledger and API state\n',
