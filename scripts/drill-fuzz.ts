@@ -267,6 +267,9 @@ async function main(): Promise<void> {
     console.log(
       `workflows started by refused requests  ${byRefused.length}${byRefused.length > 0 ? `: ${byRefused.slice(0, 10).join(', ')}` : ''}`,
     );
+    console.log(
+      `workflows of triggers answered 503     ${by503.length} (the start reached Temporal, its answer did not come within the timeout; a retry with the same eventId is idempotent)`,
+    );
     process.exitCode = fiveXx > 0 || notAccepted.length > 0 ? 1 : 0;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error('stop failed:', err));
