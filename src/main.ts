@@ -3,8 +3,9 @@ import { startEmulator, type Emulator } from '../tools/salesforce-emulator';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateDevKeys } from './api/auth';
-import { apiConfigFromEnv } from './api/config';
+import { apiConfigFromEnv, DEFAULT_SALESFORCE_ORG_ID } from './api/config';
 import { startApiServer, type RunningApi } from './api/server';
+import { openStateDatabase } from './api/state-store';
 import { loadCoreConfig, loadPolicyFile, policyFileOf } from './config';
 import { createLogger } from './logger';
 import { loadSalesforceConfig } from './salesforce/config';
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
     const worker: RunningWorker = await startWorker({ config: core, address, deps, logger });
     stops.push(() => worker.stop());
 
+    const apiState = await openStateDatabase({ databaseUrl: core.DATABASE_URL, dataDir: core.HANDOFF_DATA_DIR, logger });
+    stops.push(() => apiState.close());
     const connection = await Connection.connect(temporalConnectionOptions(address, core));
     stops.push(() => connection.close());
     const temporalUiUrl = apiConfig.temporalUiUrl ?? devServer?.uiUrl;
@@ -136,13 +139,14 @@ async function main(): Promise<void> {
         },
         policy,
         ledger: deps.ledger,
+        sql: apiState,
         salesforce: deps.salesforce,
         directory,
         auth: apiConfig.auth,
-        salesforceOrgId: emulator?.orgId ?? apiConfig.salesforceOrgId,
+        salesforceOrgId: apiConfig.salesforceOrgId ?? emulator?.orgId ?? DEFAULT_SALESFORCE_ORG_ID,
         outboundMessages: apiConfig.outboundMessages,
         rateLimit: apiConfig.rateLimit,
-      trustProxy: apiConfig.trustProxy,
+        ...(apiConfig.trustProxy ? { trustProxy: apiConfig.trustProxy } : {}),
         ...(temporalUiUrl ? { temporalUiUrl } : {}),
         ...(apiConfig.codecCorsOrigins ? { codecCorsOrigins: apiConfig.codecCorsOrigins } : {}),
         logger,

@@ -6,7 +6,7 @@ import { installBodyParsers } from './body-parsers';
 import type { ApiContext, ApiDeps } from './context';
 import { installErrorHandling } from './errors';
 import { apiLogger } from './logger';
-import { RateLimiter } from './rate-limit';
+import { installRateLimits } from './rate-limit';
 import { RouteRegistry } from './route';
 import { auditRoutes } from './routes/audit';
 import { codecRoutes } from './routes/codec';
@@ -17,6 +17,7 @@ import { leadReadRoutes } from './routes/lead-reads';
 import { leadRoutes } from './routes/leads';
 import { openApiRoutes } from './routes/openapi';
 import { outboundMessageRoutes } from './routes/outbound-messages';
+import { memoryStateStore, sqlStateStore } from './state-store';
 import { createLeadGateway } from './temporal';
 
 export type { ApiDeps } from './context';
@@ -29,7 +30,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const options: FastifyHttpOptions<Server> & { loggerInstance: FastifyBaseLogger } = {
     loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? ONE_MB,
-    trustProxy: deps.trustProxy ?? false,
+    trustProxy: deps.trustProxy && deps.trustProxy.length > 0 ? [...deps.trustProxy] : false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -47,11 +48,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
+  const state = deps.sql ? sqlStateStore(deps.sql) : memoryStateStore();
+  if (deps.outboundMessages?.requireKey === false) {
+    app.log.warn('HANDOFF_OUTBOUND_REQUIRE_KEY=false: Outbound Messages are accepted without a crm key, on the organization id alone');
+  }
   const ctx: ApiContext = {
     deps,
     leads: createLeadGateway(deps.temporal, deps.policy, deps.ledger),
-    auth: new Authenticator({ keys: deps.auth.keys, webhookSecret: deps.auth.webhookSecret, signature: deps.auth.signature }),
-    limiter: new RateLimiter(deps.rateLimit ?? { max: 6000, windowMs: 60_000 }),
+    auth: new Authenticator({ keys: deps.auth.keys, webhookSecret: deps.auth.webhookSecret, signature: deps.auth.signature, state }),
+    limits: await installRateLimits(app, deps.rateLimit ?? { max: 6000, windowMs: 60_000 }, state),
+    state,
     registry: new RouteRegistry(),
   };
   await app.register(healthRoutes, ctx);

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from './errors';
+import type { ApiStateStore } from './state-store';
 
 export const ROLES = ['crm', 'sales', 'revops'] as const;
 export const roleSchema = z.enum(ROLES);
@@ -17,7 +18,7 @@ export interface Principal {
   /** Stable, non-secret name of the credential (rate limiting, logs). */
   id: string;
   roles: ReadonlySet<Role>;
-  via: 'key' | 'signature';
+  via: 'key' | 'signature' | 'session';
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -72,14 +73,28 @@ export function devKeysWarning(devKeys: DevKey[]): string {
 
 /** Keys grouped by digest, so one key listed under several roles carries all of them. */
 export class KeyRing {
-  private readonly entries: { id: string; sha256: Buffer; roles: Set<Role> }[] = [];
+  private readonly entries: { id: string; sha256: Buffer; fingerprint: string; roles: Set<Role> }[] = [];
 
   constructor(keys: readonly ApiKey[]) {
     for (const key of keys) {
       const existing = this.entries.find((e) => e.sha256.equals(key.sha256));
       if (existing) existing.roles.add(key.role);
-      else this.entries.push({ id: `key-${this.entries.length + 1}`, sha256: key.sha256, roles: new Set([key.role]) });
+      else {
+        const fingerprint = createHash('sha256').update('handoff-session-key:').update(key.sha256).digest('hex');
+        this.entries.push({ id: `key-${this.entries.length + 1}`, sha256: key.sha256, fingerprint, roles: new Set([key.role]) });
+      }
     }
+  }
+
+  /** What a dashboard session remembers of the key that opened it: a hash of its digest, not usable as a key. */
+  fingerprint(principal: Principal): string | undefined {
+    return this.entries.find((e) => e.id === principal.id)?.fingerprint;
+  }
+
+  /** The principal of a session, while its key is still configured. */
+  byFingerprint(fingerprint: string): Principal | undefined {
+    const match = this.entries.find((e) => e.fingerprint === fingerprint);
+    return match && { id: match.id, roles: match.roles, via: 'session' };
   }
 
   /** Compares against every digest without stopping early, so timing says nothing about which key matched. */
@@ -99,23 +114,24 @@ export interface SignatureOptions {
 }
 
 /**
- * Verifies `Handoff-Signature: t=<unix>,v1=<hex hmac-sha256(secret, "<t>.<raw body>")>` and remembers
- * accepted signatures for the tolerance window, so a captured request cannot be replayed.
+ * Verifies `Handoff-Signature: t=<unix>,v1=<hex hmac-sha256(secret, "<t>.<raw body>")>` and records
+ * accepted signatures in the state store until their timestamp leaves the tolerance window, so a
+ * captured request cannot be replayed: not after a restart, not on another instance.
  */
 export class SignatureVerifier {
-  private readonly seen = new Map<string, number>();
   private readonly toleranceMs: number;
   private readonly now: () => number;
 
   constructor(
     private readonly secret: string,
+    private readonly state: Pick<ApiStateStore, 'rememberSignature'>,
     options: SignatureOptions = {},
   ) {
     this.toleranceMs = (options.toleranceSeconds ?? 300) * 1000;
     this.now = options.now ?? Date.now;
   }
 
-  verify(header: string, rawBody: string): { ok: true } | { ok: false; reason: string } {
+  async verify(header: string, rawBody: string): Promise<{ ok: true } | { ok: false; reason: string }> {
     const parts = new Map<string, string[]>();
     for (const item of header.split(',')) {
       const eq = item.indexOf('=');
@@ -128,23 +144,14 @@ export class SignatureVerifier {
     if (!t || !/^\d{1,12}$/.test(t) || candidates.length === 0) {
       return { ok: false, reason: 'malformed Handoff-Signature (expected t=<unix seconds>,v1=<hex>)' };
     }
-    const now = this.now();
-    if (Math.abs(now - Number(t) * 1000) > this.toleranceMs) return { ok: false, reason: 'signature timestamp outside the tolerance window' };
+    const signedAt = Number(t) * 1000;
+    if (Math.abs(this.now() - signedAt) > this.toleranceMs) return { ok: false, reason: 'signature timestamp outside the tolerance window' };
     const expected = createHmac('sha256', this.secret).update(`${t}.${rawBody}`, 'utf8').digest();
     const valid = candidates.find((v) => timingSafeEqual(Buffer.from(v, 'hex'), expected));
     if (!valid) return { ok: false, reason: 'signature does not match' };
-    const replayKey = `${t}.${valid.toLowerCase()}`;
-    this.prune(now);
-    if (this.seen.has(replayKey)) return { ok: false, reason: 'signature already used' };
-    this.seen.set(replayKey, now + this.toleranceMs * 2);
-    return { ok: true };
-  }
-
-  private prune(now: number): void {
-    for (const [key, expiresAt] of this.seen) {
-      if (expiresAt > now) break;
-      this.seen.delete(key);
-    }
+    // Past signedAt + tolerance the timestamp check refuses it anyway; the margin covers clock skew between instances.
+    const fresh = await this.state.rememberSignature(`${t}.${valid.toLowerCase()}`, signedAt + this.toleranceMs * 2);
+    return fresh ? { ok: true } : { ok: false, reason: 'signature already used' };
   }
 }
 
@@ -153,32 +160,41 @@ export function signBody(secret: string, rawBody: string, unixSeconds = Math.flo
   return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`, 'utf8').digest('hex')}`;
 }
 
-export const DASHBOARD_COOKIE = 'handoff_key';
+/** The dashboard's session cookie: a random id; the state store keeps its SHA-256 only. */
+export const SESSION_COOKIE = 'handoff_session';
+
+export const sessionIdHash = (sessionId: string): string => createHash('sha256').update(sessionId, 'utf8').digest('hex');
 
 export interface AuthOptions {
   keys: readonly ApiKey[];
   webhookSecret?: string;
   signature?: SignatureOptions;
+  state: ApiStateStore;
 }
 
 /** Where a route accepts credentials from, beyond the Bearer header. */
 export interface CredentialSources {
   signature?: boolean;
-  queryOrCookie?: boolean;
+  /** The dashboard's session cookie. */
+  session?: boolean;
+  /** `?key=`: only the Outbound Message endpoint, since Salesforce cannot add headers to one. */
+  queryKey?: boolean;
 }
 
 export class Authenticator {
-  private readonly ring: KeyRing;
+  readonly ring: KeyRing;
   private readonly signatures?: SignatureVerifier;
+  private readonly state: ApiStateStore;
 
   constructor(options: AuthOptions) {
     this.ring = new KeyRing(options.keys);
-    if (options.webhookSecret) this.signatures = new SignatureVerifier(options.webhookSecret, options.signature);
+    this.state = options.state;
+    if (options.webhookSecret) this.signatures = new SignatureVerifier(options.webhookSecret, options.state, options.signature);
   }
 
   /** The caller, or an ApiError: 401 without valid credentials, 403 without one of `roles`. */
-  authenticate(request: FastifyRequest, roles: readonly Role[], sources: CredentialSources = {}): Principal {
-    const principal = this.identify(request, sources);
+  async authenticate(request: FastifyRequest, roles: readonly Role[], sources: CredentialSources = {}): Promise<Principal> {
+    const principal = await this.identify(request, sources);
     if (![...principal.roles].some((r) => roles.includes(r))) {
       throw new ApiError(403, 'FORBIDDEN', `this route needs the role ${roles.join(' or ')}`);
     }
@@ -189,7 +205,7 @@ export class Authenticator {
     return this.ring.authenticate(token);
   }
 
-  private identify(request: FastifyRequest, sources: CredentialSources): Principal {
+  private async identify(request: FastifyRequest, sources: CredentialSources): Promise<Principal> {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer +(\S+)\s*$/i.exec(authorization);
@@ -200,19 +216,32 @@ export class Authenticator {
     const signature = request.headers['handoff-signature'];
     if (sources.signature && typeof signature === 'string') {
       if (!this.signatures) throw unauthorized('request signatures are not enabled (HANDOFF_WEBHOOK_SECRET is not set)');
-      const result = this.signatures.verify(signature, request.rawBody ?? '');
+      const result = await this.signatures.verify(signature, request.rawBody ?? '');
       if (!result.ok) throw unauthorized(result.reason);
       return { id: 'webhook-signature', roles: new Set<Role>(['crm']), via: 'signature' };
     }
-    if (sources.queryOrCookie) {
-      const token = queryKey(request) ?? cookie(request, DASHBOARD_COOKIE);
+    if (sources.queryKey) {
+      const token = queryKey(request);
       if (token !== undefined) {
         const principal = this.ring.authenticate(token);
-        if (!principal) throw unauthorized('invalid API key');
+        if (!principal) throw unauthorized('invalid API key in ?key=');
         return principal;
       }
     }
-    throw unauthorized('missing credentials (expected Authorization: Bearer <key>)');
+    if (sources.session) {
+      const sessionId = cookie(request, SESSION_COOKIE);
+      if (sessionId !== undefined) {
+        const session = await this.state.findSession(sessionIdHash(sessionId));
+        const principal = session && this.ring.byFingerprint(session.keyFingerprint);
+        if (!principal) throw unauthorized('the dashboard session has expired or was signed out: sign in again');
+        return principal;
+      }
+    }
+    throw unauthorized(
+      sources.queryKey
+        ? 'missing credentials (expected Authorization: Bearer <key>, or ?key=<crm key> in the endpoint URL)'
+        : 'missing credentials (expected Authorization: Bearer <key>)',
+    );
   }
 }
 
@@ -224,7 +253,7 @@ export function queryKey(request: FastifyRequest): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
-function cookie(request: FastifyRequest, name: string): string | undefined {
+export function cookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) {

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { toId18 } from '../domain/salesforce-id';
 import { integerEnv, optionalEnv } from '../env';
 import { generateDevKeys, parseApiKeys, type ApiKey, type DevKey } from './auth';
 import type { LeadFieldMap } from './outbound-message';
@@ -6,7 +8,16 @@ import type { LeadFieldMap } from './outbound-message';
 /** The org id Outbound Messages must carry when SALESFORCE_ORG_ID is unset: the emulator's (and the notes' fixture). */
 export const DEFAULT_SALESFORCE_ORG_ID = '00D000000000001EAA';
 
-const salesforceId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce id');
+/** An organization id, 15 or 18 characters, kept in its 18-character form (Outbound Messages are compared so). */
+const orgId = optionalEnv.transform((text, ctx) => {
+  if (text === undefined) return undefined;
+  const id18 = toId18(text);
+  if (id18 === null || !id18.startsWith('00D')) {
+    ctx.addIssue({ code: 'custom', message: 'expected a 15- or 18-character Salesforce organization id (00D…)' });
+    return z.NEVER;
+  }
+  return id18;
+});
 
 const fieldMapSchema = z
   .object({
@@ -27,8 +38,9 @@ const apiEnvSchema = z.object({
   HOST: optionalEnv,
   HANDOFF_API_KEYS: optionalEnv,
   HANDOFF_WEBHOOK_SECRET: optionalEnv.pipe(z.union([z.undefined(), z.string().min(16, 'expected at least 16 characters')])),
-  SALESFORCE_ORG_ID: optionalEnv.pipe(z.union([z.undefined(), salesforceId])).transform((v) => v ?? DEFAULT_SALESFORCE_ORG_ID),
+  SALESFORCE_ORG_ID: orgId,
   HANDOFF_RATE_LIMIT_PER_MINUTE: integerEnv(6000, 0),
+  HANDOFF_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: optionalEnv.pipe(z.union([z.undefined(), integerEnv(0, 0)])),
   HANDOFF_TEMPORAL_TIMEOUT_MS: integerEnv(10_000, 100),
   HANDOFF_OUTBOUND_FIELD_MAP: optionalEnv,
   HANDOFF_OUTBOUND_REQUIRE_KEY: optionalEnv.pipe(z.union([z.undefined(), z.enum(['true', 'false'])])),
@@ -43,13 +55,14 @@ export interface ApiEnvConfig {
   auth: { keys: ApiKey[]; webhookSecret?: string };
   /** Keys generated because none were configured (development only): print them. */
   devKeys: DevKey[] | null;
-  salesforceOrgId: string;
-  rateLimit: { max: number; windowMs: number };
+  /** SALESFORCE_ORG_ID (18 characters), when set: it wins over the emulator's. */
+  salesforceOrgId?: string;
+  rateLimit: { max: number; perAddress: number; windowMs: number };
   temporalTimeoutMs: number;
   outboundMessages: { fieldMap: Partial<LeadFieldMap>; requireKey: boolean };
   temporalUiUrl?: string;
-  /** HANDOFF_TRUST_PROXY: "true", or the comma-separated addresses / CIDRs of the proxies in front. */
-  trustProxy?: boolean | string;
+  /** HANDOFF_TRUST_PROXY: the addresses / CIDRs of the proxies in front (none when unset or "false"). */
+  trustProxy?: string[];
   /** HANDOFF_CODEC_CORS_ORIGINS: the Temporal Web UI origins allowed to call /codec/*. */
   codecCorsOrigins?: string[];
 }
@@ -94,6 +107,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvCo
     }
   }
   const codecCorsOrigins = e.HANDOFF_CODEC_CORS_ORIGINS ? origins(e.HANDOFF_CODEC_CORS_ORIGINS, problems) : undefined;
+  const proxies = e.HANDOFF_TRUST_PROXY === undefined ? { list: [] } : trustProxy(e.HANDOFF_TRUST_PROXY);
+  if ('problem' in proxies) problems.push(proxies.problem);
   if (problems.length > 0) throw new ApiConfigError(problems);
 
   return {
@@ -101,15 +116,20 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvCo
     host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     auth: { keys, ...(e.HANDOFF_WEBHOOK_SECRET ? { webhookSecret: e.HANDOFF_WEBHOOK_SECRET } : {}) },
     devKeys,
-    salesforceOrgId: e.SALESFORCE_ORG_ID,
-    rateLimit: { max: e.HANDOFF_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
+    ...(e.SALESFORCE_ORG_ID ? { salesforceOrgId: e.SALESFORCE_ORG_ID } : {}),
+    rateLimit: {
+      max: e.HANDOFF_RATE_LIMIT_PER_MINUTE,
+      perAddress: e.HANDOFF_RATE_LIMIT_PER_ADDRESS_PER_MINUTE ?? e.HANDOFF_RATE_LIMIT_PER_MINUTE,
+      windowMs: 60_000,
+    },
     temporalTimeoutMs: e.HANDOFF_TEMPORAL_TIMEOUT_MS,
-    outboundMessages: { fieldMap, requireKey: e.HANDOFF_OUTBOUND_REQUIRE_KEY === 'true' },
+    outboundMessages: { fieldMap, requireKey: e.HANDOFF_OUTBOUND_REQUIRE_KEY !== 'false' },
     ...(e.TEMPORAL_UI_URL ? { temporalUiUrl: e.TEMPORAL_UI_URL } : {}),
-    ...(e.HANDOFF_TRUST_PROXY ? { trustProxy: trustProxy(e.HANDOFF_TRUST_PROXY) } : {}),
     ...(codecCorsOrigins ? { codecCorsOrigins } : {}),
+    ...('list' in proxies && proxies.list.length > 0 ? { trustProxy: proxies.list } : {}),
   };
 }
+
 
 /** Comma-separated origins (scheme://host[:port], nothing after it), as a browser sends them in Origin. */
 function origins(value: string, problems: string[]): string[] {
@@ -126,6 +146,26 @@ function origins(value: string, problems: string[]): string[] {
   return list;
 }
 
-function trustProxy(value: string): boolean | string {
-  return value === 'true' || value === 'false' ? value === 'true' : value;
+
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const PROXY_FORM = 'a comma-separated list of proxy addresses or CIDRs, e.g. "10.0.0.0/8,192.168.1.7"';
+
+/** The proxies whose X-Forwarded-For is believed. `true` (or a hop count) would believe any peer, so it is refused. */
+function trustProxy(value: string): { list: string[] } | { problem: string } {
+  if (value === 'false') return { list: [] };
+  if (value === 'true' || /^\d+$/.test(value)) {
+    return { problem: `HANDOFF_TRUST_PROXY: "${value}" trusts any peer, which lets a client spoof X-Forwarded-For; expected ${PROXY_FORM}` };
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.has(entry) && !isAddressOrCidr(entry));
+  if (bad.length > 0) return { problem: `HANDOFF_TRUST_PROXY: not an address or CIDR: ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected ${PROXY_FORM}` };
+  return { list: entries };
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }

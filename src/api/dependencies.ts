@@ -1,13 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createLedger } from '../audit/ledger';
+import { connectPostgres } from '../audit/sql';
 import { loadCoreConfig, loadPolicyFile } from '../config';
 import { loadSalesforceConfig } from '../salesforce/config';
 import { salesforceWriterFromConfig } from '../salesforce/from-config';
 import { ownerCheckConfigFromEnv, startOwnerDirectory } from '../salesforce/owner-check';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { handoffDataConverter, loadPayloadKeys } from '../temporal/data-converter';
-import type { ApiEnvConfig } from './config';
+import { DEFAULT_SALESFORCE_ORG_ID, type ApiEnvConfig } from './config';
 import type { ApiDeps } from './context';
 
 /**
@@ -35,27 +36,36 @@ export async function apiDependenciesFromEnv(
 
   const salesforce = salesforceWriterFromConfig(sf, { emulatorUrl, logger });
   const ledger = core.DATABASE_URL ? await createLedger({ databaseUrl: core.DATABASE_URL, logger }) : undefined;
-  if (!ledger) logger.warn('DATABASE_URL is not set: the audit routes and the dashboard answer 503 in a standalone API');
+  // The ledger applied the migrations (005_api_state included); the API's state has its own small pool.
+  const sql = core.DATABASE_URL ? await connectPostgres(core.DATABASE_URL, 'public', logger) : undefined;
+  if (!ledger) {
+    logger.warn(
+      'DATABASE_URL is not set: the audit routes and the dashboard answer 503 in a standalone API, and rate limits, ' +
+        'webhook replay protection and sessions are per process (each instance counts alone)',
+    );
+  }
 
   return {
     deps: {
       temporal: { client, taskQueue: core.HANDOFF_TASK_QUEUE, namespace: core.TEMPORAL_NAMESPACE, timeoutMs: config.temporalTimeoutMs },
       policy,
       ...(ledger ? { ledger } : {}),
+      ...(sql ? { sql } : {}),
       salesforce,
       directory,
       auth: config.auth,
-      salesforceOrgId: config.salesforceOrgId,
+      salesforceOrgId: config.salesforceOrgId ?? DEFAULT_SALESFORCE_ORG_ID,
       outboundMessages: config.outboundMessages,
       rateLimit: config.rateLimit,
       ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
       ...(config.codecCorsOrigins ? { codecCorsOrigins: config.codecCorsOrigins } : {}),
-      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
       logger,
     },
     async close() {
       directory.close();
       await salesforce.close();
+      await sql?.close();
       await ledger?.close();
       await connection.close();
     },

@@ -12,7 +12,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'LEAD_NOT_FOUND: no workflow for this lead',
   409: 'INVALID_TRANSITION: the lead stage does not allow this action (the message names the stage and what is allowed)',
   413: 'PAYLOAD_TOO_LARGE: the body exceeds 1 MB',
-  429: 'RATE_LIMITED: too many requests for this caller (see Retry-After)',
+  429: 'RATE_LIMITED: too many requests from this client address or for this API key (see Retry-After)',
   503: 'UNAVAILABLE: Temporal or another dependency did not answer (see Retry-After)',
 };
 
@@ -66,7 +66,8 @@ function operation(spec: AnySpec): JsonSchema {
       ? [
           { apiKey: [] },
           ...(spec.access.sources?.signature ? [{ webhookSignature: [] }] : []),
-          ...(spec.access.sources?.queryOrCookie ? [{ dashboardCookie: [] }] : []),
+          ...(spec.access.sources?.session ? [{ dashboardSession: [] }] : []),
+          ...(spec.access.sources?.queryKey ? [{ keyInQuery: [] }] : []),
         ]
       : [];
   return {
@@ -99,11 +100,17 @@ export function openApiDocument(registry: RouteRegistry, info: { title: string; 
       schemas: { Error: jsonSchema(errorBodySchema, 'output') },
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'HANDOFF_API_KEYS: roles crm, sales, revops' },
-        dashboardCookie: {
+        dashboardSession: {
           type: 'apiKey',
           in: 'cookie',
-          name: 'handoff_key',
-          description: 'GET /dashboard only: set by opening /dashboard?key=<revops key> in a browser',
+          name: 'handoff_session',
+          description: 'GET /dashboard only: a random session id, set by signing in with a revops key at /dashboard/sign-in',
+        },
+        keyInQuery: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'key',
+          description: 'Salesforce Outbound Messages only (Salesforce cannot add headers): a crm key in the endpoint URL; redacted from logs',
         },
         webhookSignature: {
           type: 'apiKey',

@@ -12,6 +12,10 @@ export const NS = {
 } as const;
 
 export const MAX_NOTIFICATIONS = 100;
+/** An Outbound Message nests about eight deep (Envelope, Body, notifications, Notification, sObject, field…). */
+export const MAX_XML_DEPTH = 32;
+/** What XML 1.0 forbids even as text (NUL among them, which Postgres refuses too). */
+const FORBIDDEN_XML_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 export interface OutboundNotification {
   /** The notification id (04l…): the same across Salesforce's retries of one change. */
@@ -51,14 +55,23 @@ const parser = new XMLParser({
   removeNSPrefix: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
+  maxNestedTags: MAX_XML_DEPTH,
 });
 
 export function parseOutboundMessage(xml: string): OutboundMessage {
   // SOAP forbids DTDs; refusing them also rules out entity-expansion tricks.
   if (/<!DOCTYPE/i.test(xml)) throw new OutboundMessageError('DTDs are not allowed in SOAP messages');
+  if (FORBIDDEN_XML_CHARACTERS.test(xml)) throw new OutboundMessageError('the message holds control characters XML does not allow (e.g. NUL)');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new OutboundMessageError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const roots = toElements(parser.parse(xml) as RawNode[], new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
+  let raw: RawNode[];
+  try {
+    raw = parser.parse(xml) as RawNode[];
+  } catch (err) {
+    // The validator passed it, so this is a limit of the parser: today only the nesting depth.
+    throw new OutboundMessageError(`XML the parser refuses: ${(err as Error).message} (at most ${MAX_XML_DEPTH} levels of elements)`);
+  }
+  const roots = toElements(raw, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
 
   const envelope = roots.find((e) => e.ns === NS.soap && e.local === 'Envelope');
   if (!envelope) throw new OutboundMessageError('expected a SOAP 1.1 Envelope');

@@ -1,45 +1,102 @@
+import rateLimit, {
+  normalizeIP,
+  type FastifyRateLimitStore,
+  type FastifyRateLimitStoreCtor,
+} from '@fastify/rate-limit';
+import { isIP } from 'node:net';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from './auth';
 import { ApiError } from './errors';
+import type { ApiStateStore } from './state-store';
 
-export interface RateLimitOptions {
-  /** Requests allowed per window and caller; 0 disables the limit. */
+export interface RateLimitSettings {
+  /** Requests per window and principal (API key, signature); 0 disables it. */
   max: number;
+  /** Requests per window and client address, counted before authentication; 0 disables it. Default: max. */
+  perAddress?: number;
   windowMs: number;
-  now?: () => number;
+}
+
+/** Counts the two limits of a request: by client address before authentication, by principal after. */
+export interface RateLimits {
+  byAddress(request: FastifyRequest): Promise<void>;
+  byPrincipal(request: FastifyRequest, principal: Principal): Promise<void>;
+}
+
+/** @fastify/rate-limit's store over the API state store, so every instance counts in the same windows. */
+function storeOver(state: ApiStateStore): FastifyRateLimitStoreCtor {
+  const store: FastifyRateLimitStore = {
+    incr(key, callback, timeWindow) {
+      state.hit(key, timeWindow).then(
+        ({ hits, ttlMs }) => callback(null, { current: hits, ttl: ttlMs }),
+        (err: Error) => callback(err),
+      );
+    },
+    child: () => store,
+  };
+  return class {
+    constructor() {
+      return store;
+    }
+  } as unknown as FastifyRateLimitStoreCtor;
 }
 
 /**
- * Fixed-window counter per caller (API key, signature, or IP for unauthenticated routes). In-memory:
- * each API process (or Lambda container) counts on its own, so the effective limit scales with them.
+ * The client's address: what the trusted proxies say (Fastify's `request.ip`), or the peer itself when
+ * what they say is not an address, since a value no one can verify must not open a bucket of its own.
  */
-export class RateLimiter {
-  private readonly windows = new Map<string, { startedAt: number; count: number }>();
-  private readonly now: () => number;
+export function clientAddress(request: Pick<FastifyRequest, 'ip' | 'socket'>): string {
+  return isIP(request.ip) !== 0 ? request.ip : (request.socket?.remoteAddress ?? 'unknown');
+}
 
-  constructor(private readonly options: RateLimitOptions) {
-    this.now = options.now ?? Date.now;
-  }
+const PRINCIPAL = Symbol('handoff.rateLimitPrincipal');
+type WithPrincipal = FastifyRequest & { [PRINCIPAL]?: Principal };
 
-  consume(callerId: string): void {
-    if (this.options.max <= 0) return;
-    const now = this.now();
-    let window = this.windows.get(callerId);
-    if (!window || now - window.startedAt >= this.options.windowMs) {
-      if (this.windows.size > 10_000) this.evictExpired(now);
-      window = { startedAt: now, count: 0 };
-      this.windows.set(callerId, window);
-    }
-    window.count += 1;
-    if (window.count > this.options.max) {
-      const retryAfter = Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000));
-      throw new ApiError(429, 'RATE_LIMITED', `rate limit of ${this.options.max} requests per ${this.options.windowMs / 1000}s exceeded`, undefined, {
-        'retry-after': String(retryAfter),
-      });
-    }
-  }
-
-  private evictExpired(now: number): void {
-    for (const [id, window] of this.windows) {
-      if (now - window.startedAt >= this.options.windowMs) this.windows.delete(id);
-    }
-  }
+/**
+ * Registers @fastify/rate-limit (not as a global hook: the routes call it where the order of
+ * authentication needs it). `request.ip` is the client address as HANDOFF_TRUST_PROXY allows it to
+ * be read, so a spoofed X-Forwarded-For from an untrusted peer counts against the peer itself (IPv6 by
+ * /64, what one host usually holds).
+ */
+export async function installRateLimits(
+  app: FastifyInstance,
+  settings: RateLimitSettings,
+  state: ApiStateStore,
+): Promise<RateLimits> {
+  await app.register(rateLimit, { global: false, store: storeOver(state), timeWindow: settings.windowMs });
+  const refuse = (what: string, max: number, retryAfterSeconds: number) =>
+    new ApiError(
+      429,
+      'RATE_LIMITED',
+      `rate limit of ${max} requests per ${settings.windowMs / 1000}s ${what} exceeded`,
+      undefined,
+      {
+        'retry-after': String(Math.max(1, retryAfterSeconds)),
+      },
+    );
+  const limiter = (max: number, what: string, keyGenerator: (request: FastifyRequest) => string) => {
+    if (max <= 0) return async () => undefined;
+    const check = app.createRateLimit({ max, timeWindow: settings.windowMs, keyGenerator });
+    return async (request: FastifyRequest) => {
+      const result = await check(request);
+      if (!result.isAllowed && result.isExceeded) throw refuse(what, max, result.ttlInSeconds);
+    };
+  };
+  const address = limiter(
+    settings.perAddress ?? settings.max,
+    'per client address',
+    (request) => `addr:${normalizeIP(clientAddress(request))}`,
+  );
+  const principal = limiter(
+    settings.max,
+    'per API key',
+    (request) => `principal:${(request as WithPrincipal)[PRINCIPAL]!.id}`,
+  );
+  return {
+    byAddress: address,
+    byPrincipal: async (request, who) => {
+      (request as WithPrincipal)[PRINCIPAL] = who;
+      await principal(request);
+    },
+  };
 }

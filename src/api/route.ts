@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Authenticator, CredentialSources, Principal, Role } from './auth';
+import type { Authenticator, CredentialSources, Role } from './auth';
 import { validationFailed, zodIssues, type Issue } from './errors';
-import type { RateLimiter } from './rate-limit';
+import type { RateLimits } from './rate-limit';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,9 +12,12 @@ declare module 'fastify' {
 }
 
 export type Access =
+  /** Probes and the OpenAPI document: no credentials, no rate limit. */
   | { kind: 'public' }
+  /** No credentials, but limited by client address (the dashboard's sign-in, which takes a key). */
+  | { kind: 'anonymous' }
   | { kind: 'roles'; roles: readonly Role[]; sources?: CredentialSources }
-  /** Salesforce Outbound Messages: the handler verifies the organization id itself. */
+  /** Salesforce Outbound Messages without a key (HANDOFF_OUTBOUND_REQUIRE_KEY=false): the handler verifies the organization id. */
   | { kind: 'salesforce-org' };
 
 export interface ResponseSpec {
@@ -50,7 +53,7 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
 /** What every route needs besides its own dependencies. */
 export interface RouteContext {
   auth: Authenticator;
-  limiter: RateLimiter;
+  limits: RateLimits;
   registry: RouteRegistry;
 }
 
@@ -63,7 +66,8 @@ export class RouteRegistry {
 
 /**
  * Registers a route whose zod schemas validate the request, type the handler and feed the OpenAPI
- * document. Order: authenticate (401/403), rate-limit (429), then validate (400).
+ * document. Order: rate-limit by client address (429, so wrong keys are counted too), authenticate
+ * (401/403), rate-limit by principal (429), then validate (400).
  */
 export function defineRoute<
   B extends z.ZodType = z.ZodUndefined,
@@ -75,8 +79,11 @@ export function defineRoute<
     method: spec.method,
     url: spec.url,
     handler: async (request, reply) => {
-      const principal = authorize(ctx, spec.access, request);
-      if (spec.access.kind !== 'public') ctx.limiter.consume(principal ? principal.id : `ip:${request.ip}`);
+      if (spec.access.kind !== 'public') await ctx.limits.byAddress(request);
+      if (spec.access.kind === 'roles') {
+        const principal = await ctx.auth.authenticate(request, spec.access.roles, spec.access.sources);
+        await ctx.limits.byPrincipal(request, principal);
+      }
 
       const issues: Issue[] = [];
       const params = parse('params', spec.params, request.params, issues);
@@ -108,14 +115,40 @@ export function bindLeadToLogs(request: FastifyRequest, reply: FastifyReply, lea
   reply.log = request.log;
 }
 
-function authorize(ctx: RouteContext, access: Access, request: FastifyRequest): Principal | undefined {
-  return access.kind === 'roles' ? ctx.auth.authenticate(request, access.roles, access.sources) : undefined;
-}
-
 function parse(where: Issue['in'], schema: z.ZodType | undefined, value: unknown, issues: Issue[]): unknown {
   if (!schema) return undefined;
+  const refused = inputIssues(where, value);
+  if (refused.length > 0) {
+    issues.push(...refused);
+    return undefined;
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   issues.push(...zodIssues(where, result.error));
   return undefined;
+}
+
+const MAX_INPUT_DEPTH = 32;
+
+/**
+ * What no schema should have to meet: NUL characters (Postgres text refuses them, so they would fail
+ * far from here, in a report query or an activity retried forever), in keys as in values, and
+ * nesting deeper than MAX_INPUT_DEPTH (recursive validation would exhaust the stack).
+ */
+function inputIssues(where: Issue['in'], value: unknown, path: (string | number)[] = [], issues: Issue[] = []): Issue[] {
+  const issue = (at: (string | number)[], code: string, message: string) => issues.push({ in: where, path: at, code, message });
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) issue(path, 'invalid_string', 'NUL characters (\\u0000) are not allowed');
+  } else if (value !== null && typeof value === 'object') {
+    if (path.length >= MAX_INPUT_DEPTH) {
+      issue(path, 'too_deep', `nested deeper than ${MAX_INPUT_DEPTH} levels`);
+      return issues;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      const at = [...path, Array.isArray(value) ? Number(key) : key];
+      if (key.includes('\u0000')) issue(at, 'invalid_key', 'NUL characters (\\u0000) are not allowed');
+      else inputIssues(where, item, at, issues);
+    }
+  }
+  return issues;
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import { devKeysWarning, KeyRing, parseApiKeys, SignatureVerifier, signBody } from '../../src/api/auth';
-import { ApiConfigError, apiConfigFromEnv, DEFAULT_SALESFORCE_ORG_ID } from '../../src/api/config';
+import { ApiConfigError, apiConfigFromEnv } from '../../src/api/config';
+import { memoryStateStore } from '../../src/api/state-store';
 import { bearer, captureLogs, deps, HASHED_SALES_KEY, inject, KEYS, WEBHOOK_SECRET } from './harness';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -29,30 +30,48 @@ describe('API keys', () => {
     expect(dev.devKeys?.map((k) => k.role)).toEqual(['crm', 'sales', 'revops']);
     expect(dev.auth.keys).toHaveLength(3);
     expect(devKeysWarning(dev.devKeys!)).toMatch(/WARNING: HANDOFF_API_KEYS is not set/);
-    expect(dev.salesforceOrgId).toBe(DEFAULT_SALESFORCE_ORG_ID);
+    expect(dev.salesforceOrgId).toBeUndefined();
+    expect(dev.outboundMessages.requireKey).toBe(true);
     expect(dev.host).toBe('127.0.0.1');
 
     const prod = apiConfigFromEnv({
       NODE_ENV: 'production',
       HANDOFF_API_KEYS: `crm:sha256:${sha('x')}`,
       HANDOFF_WEBHOOK_SECRET: 'a-long-enough-secret',
-      SALESFORCE_ORG_ID: '00D5g000004ABCDEAA',
+      SALESFORCE_ORG_ID: '00D5g000004ABCD',
       HANDOFF_RATE_LIMIT_PER_MINUTE: '0',
+      HANDOFF_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '120',
       HANDOFF_OUTBOUND_FIELD_MAP: '{"team":"Handoff_Team__c"}',
-      HANDOFF_OUTBOUND_REQUIRE_KEY: 'true',
-      HANDOFF_TRUST_PROXY: '10.0.0.0/8',
+      HANDOFF_OUTBOUND_REQUIRE_KEY: 'false',
+      HANDOFF_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8,loopback',
     });
     expect(prod).toMatchObject({
       devKeys: null,
       host: '0.0.0.0',
-      salesforceOrgId: '00D5g000004ABCDEAA',
-      rateLimit: { max: 0 },
-      outboundMessages: { fieldMap: { team: 'Handoff_Team__c' }, requireKey: true },
+      salesforceOrgId: '00D5g000004ABCDEA4',
+      rateLimit: { max: 0, perAddress: 120 },
+      outboundMessages: { fieldMap: { team: 'Handoff_Team__c' }, requireKey: false },
       auth: { webhookSecret: 'a-long-enough-secret' },
-      trustProxy: '10.0.0.0/8',
+      trustProxy: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback'],
     });
-    expect(apiConfigFromEnv({ HANDOFF_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(apiConfigFromEnv({ HANDOFF_RATE_LIMIT_PER_MINUTE: '50' }).rateLimit).toEqual({ max: 50, perAddress: 50, windowMs: 60_000 });
     expect(apiConfigFromEnv({}).trustProxy).toBeUndefined();
+    expect(apiConfigFromEnv({ HANDOFF_TRUST_PROXY: 'false' }).trustProxy).toBeUndefined();
+  });
+
+  test.each([
+    ['true', /"true" trusts any peer.*expected a comma-separated list of proxy addresses or CIDRs/],
+    ['2', /"2" trusts any peer/],
+    ['10.0.0.0/33,proxy.internal, 10.1.2.3', /not an address or CIDR: "10.0.0.0\/33", "proxy.internal"/],
+    ['::1/129', /not an address or CIDR: "::1\/129"/],
+  ])('HANDOFF_TRUST_PROXY=%s is refused at start, naming the expected form', (value, message) => {
+    expect(() => apiConfigFromEnv({ HANDOFF_TRUST_PROXY: value })).toThrow(message);
+  });
+
+  test('SALESFORCE_ORG_ID must be an organization id, and is kept in its 18-character form', () => {
+    expect(apiConfigFromEnv({ SALESFORCE_ORG_ID: '00D000000000001' }).salesforceOrgId).toBe('00D000000000001EAA');
+    expect(apiConfigFromEnv({ SALESFORCE_ORG_ID: '00d000000000001eaa' }).salesforceOrgId).toBe('00D000000000001EAA');
+    expect(() => apiConfigFromEnv({ SALESFORCE_ORG_ID: '00Q000000000001AAA' })).toThrow(/SALESFORCE_ORG_ID: expected .*organization id/);
   });
 
   test('configuration problems are listed together', () => {
@@ -72,38 +91,38 @@ describe('API keys', () => {
 
 describe('Handoff-Signature', () => {
   const t0 = 1_800_000_000;
-  const verifier = (now = t0) => new SignatureVerifier('s3cret-s3cret-s3cret', { now: () => now * 1000 });
+  const verifier = (now = t0) => new SignatureVerifier('s3cret-s3cret-s3cret', memoryStateStore(() => now * 1000), { now: () => now * 1000 });
 
-  test('a fresh, correct signature passes once; its replay is refused', () => {
+  test('a fresh, correct signature passes once; its replay is refused', async () => {
     const v = verifier();
     const header = signBody('s3cret-s3cret-s3cret', '{"a":1}', t0);
-    expect(v.verify(header, '{"a":1}')).toEqual({ ok: true });
-    expect(v.verify(header, '{"a":1}')).toEqual({ ok: false, reason: 'signature already used' });
+    expect(await v.verify(header, '{"a":1}')).toEqual({ ok: true });
+    expect(await v.verify(header, '{"a":1}')).toEqual({ ok: false, reason: 'signature already used' });
   });
 
-  test('wrong secret, changed body, stale or future timestamp, malformed header', () => {
+  test('wrong secret, changed body, stale or future timestamp, malformed header', async () => {
     const v = verifier();
-    expect(v.verify(signBody('other-secret-000000', 'x', t0), 'x')).toMatchObject({ reason: 'signature does not match' });
-    expect(v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'y')).toMatchObject({ reason: 'signature does not match' });
-    expect(v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 - 301), 'x')).toMatchObject({ reason: /tolerance/ });
-    expect(v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 + 301), 'x')).toMatchObject({ reason: /tolerance/ });
-    expect(v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 - 299), 'x')).toEqual({ ok: true });
+    expect(await v.verify(signBody('other-secret-000000', 'x', t0), 'x')).toMatchObject({ reason: 'signature does not match' });
+    expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'y')).toMatchObject({ reason: 'signature does not match' });
+    expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 - 301), 'x')).toMatchObject({ reason: /tolerance/ });
+    expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 + 301), 'x')).toMatchObject({ reason: /tolerance/ });
+    expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0 - 299), 'x')).toEqual({ ok: true });
     for (const header of ['', 'v1=abc', `t=${t0}`, `t=abc,v1=${'0'.repeat(64)}`, 'garbage']) {
-      expect(v.verify(header, 'x')).toMatchObject({ ok: false, reason: /malformed/ });
+      expect(await v.verify(header, 'x')).toMatchObject({ ok: false, reason: /malformed/ });
     }
   });
 
-  test('any of several v1 values may match (secret rotation)', () => {
+  test('any of several v1 values may match (secret rotation)', async () => {
     const good = signBody('s3cret-s3cret-s3cret', 'x', t0).split(',v1=')[1];
-    expect(verifier().verify(`t=${t0},v1=${'ab'.repeat(32)},v1=${good}`, 'x')).toEqual({ ok: true });
+    expect(await verifier().verify(`t=${t0},v1=${'ab'.repeat(32)},v1=${good}`, 'x')).toEqual({ ok: true });
   });
 
-  test('a remembered signature is forgotten once outside the window', () => {
+  test('a remembered signature is forgotten once outside the window', async () => {
     let now = t0;
-    const v = new SignatureVerifier('s3cret-s3cret-s3cret', { now: () => now * 1000 });
-    v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'x');
+    const v = new SignatureVerifier('s3cret-s3cret-s3cret', memoryStateStore(() => now * 1000), { now: () => now * 1000 });
+    await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'x');
     now = t0 + 700;
-    expect(v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'x')).toMatchObject({ reason: /tolerance/ });
+    expect(await v.verify(signBody('s3cret-s3cret-s3cret', 'x', t0), 'x')).toMatchObject({ reason: /tolerance/ });
   });
 });
 
@@ -198,8 +217,16 @@ describe('authentication and roles on the routes', () => {
     const body = '{"leadId":"00Q000000000001EAA"}';
     await post('/v1/leads', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, body);
     await post('/v1/leads/00Q000000000001EAA/accept', bearer('sales'));
-    await inject(app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}` });
-    await inject(app, { method: 'GET', url: '/v1/audit/sla', headers: { cookie: `handoff_key=${KEYS.revops}` } });
+    for (const name of ['key', 'KEY', 'k%65y']) {
+      await inject(app, { method: 'POST', url: `/v1/salesforce/outbound-messages?${name}=${KEYS.crm}`, headers: { 'content-type': 'text/xml' }, payload: '<x/>' });
+    }
+    await inject(app, {
+      method: 'POST',
+      url: '/dashboard/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `key=${KEYS.revops}`,
+    });
+    await inject(app, { method: 'GET', url: '/v1/audit/sla', headers: { cookie: `handoff_session=${KEYS.revops}` } });
     const text = logs.lines.join('\n');
     expect(logs.lines.length).toBeGreaterThan(0);
     for (const secret of [...Object.values(KEYS), WEBHOOK_SECRET, 'v1=']) expect(text).not.toContain(secret);

@@ -127,7 +127,7 @@ describe('the Lambda handler, configured from the environment, against the real 
 
   test('an Outbound Message through the adapter is acknowledged in XML', async () => {
     const xml = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${ORG_ID}</OrganizationId><Notification><Id>04lLAMBDA1</Id><sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>00Q00000LAMBDA1</sf:Id><sf:Fit_Score__c>80</sf:Fit_Score__c><sf:Intent_Score__c>50</sf:Intent_Score__c></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>`;
-    const res = await handler(v2Event({ method: 'POST', path: '/v1/salesforce/outbound-messages', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml }), context());
+    const res = await handler(v2Event({ method: 'POST', path: '/v1/salesforce/outbound-messages', query: { key: KEYS.crm }, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml }), context());
     expect([res.statusCode, res.headers['content-type'], res.body]).toEqual([200, 'text/xml; charset=utf-8', ACK_XML]);
     expect(res.isBase64Encoded).toBe(false);
   });

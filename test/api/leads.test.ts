@@ -240,37 +240,75 @@ describe('RevOps reads', () => {
     expect(funnel.json().stages).toEqual(expect.arrayContaining([expect.objectContaining({ stage: 'SAL', leads: expect.any(Number) })]));
   });
 
-  test('the dashboard: Bearer, or ?key= exchanged for an HttpOnly cookie, then the cookie', async () => {
+  test('the dashboard: Bearer, or a sign-in form that sets a session cookie holding a random id, never the key', async () => {
     const page = await get('/dashboard', 'revops');
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'.*form-action 'self'/);
     expect(page.body).toMatch(/^<!doctype html>/);
     expect(page.body).toContain('Lead handoff: SLA compliance and funnel');
 
-    const opened = await inject(stack.app, { method: 'GET', url: `/dashboard?from=2026-10-01&key=${KEYS.revops}&to=2026-11-01` });
-    expect(opened.status).toBe(303);
-    expect(opened.headers.location).toBe('/dashboard?from=2026-10-01&to=2026-11-01');
-    const cookie = String(opened.headers['set-cookie']);
-    expect(cookie).toMatch(/^handoff_key=[^;]+; Path=\/dashboard; Max-Age=43200; HttpOnly; SameSite=Strict$/);
-    const viaCookie = await inject(stack.app, { method: 'GET', url: opened.headers.location as string, headers: { cookie: cookie.split(';')[0]! } });
+    // A browser without a session is sent to the form; an API client gets the 401.
+    const browser = await inject(stack.app, { method: 'GET', url: '/dashboard', headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect([browser.status, browser.headers.location]).toEqual([303, '/dashboard/sign-in']);
+    expect((await inject(stack.app, { method: 'GET', url: '/dashboard' })).status).toBe(401);
+    const form = await inject(stack.app, { method: 'GET', url: '/dashboard/sign-in' });
+    expect(form.status).toBe(200);
+    expect(form.body).toMatch(/<form method="post" action="\/dashboard\/sign-in">[\s\S]*name="key" type="password"/);
+
+    const signIn = (key: string, headers: Record<string, string> = {}, app = stack.app) =>
+      inject(app, {
+        method: 'POST',
+        url: '/dashboard/sign-in',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://127.0.0.1:3000', host: '127.0.0.1:3000', 'sec-fetch-site': 'same-origin', ...headers },
+        payload: new URLSearchParams({ key }).toString(),
+      });
+    const signedIn = await signIn(KEYS.revops);
+    expect([signedIn.status, signedIn.headers.location]).toEqual([303, '/dashboard']);
+    const cookie = String(signedIn.headers['set-cookie']);
+    expect(cookie).toMatch(/^handoff_session=[\w-]{43}; Path=\/dashboard; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    expect(cookie).not.toContain(KEYS.revops);
+    expect(cookie).not.toContain(encodeURIComponent(KEYS.revops));
+    const session = cookie.split(';')[0]!;
+    const viaCookie = await inject(stack.app, { method: 'GET', url: '/dashboard?from=2026-10-01&to=2026-11-01', headers: { cookie: session } });
     expect(viaCookie.status).toBe(200);
     expect(viaCookie.body).toContain('Oct 1 2026');
+    expect(viaCookie.body).toContain('action="/dashboard/sign-out"');
+    // The session is for the page only, and ?key= is gone.
+    expect((await inject(stack.app, { method: 'GET', url: '/v1/audit/funnel?from=2026-10-01&to=2026-11-01', headers: { cookie: session } })).status).toBe(401);
+    expect((await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}` })).status).toBe(401);
+    expect((await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { cookie: session } })).status).toBe(400);
 
-    const behindProxy = await stack.build({ trustProxy: true });
-    const https = await inject(behindProxy, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { 'x-forwarded-proto': 'https' } });
-    expect(String(https.headers['set-cookie'])).toMatch(/; Secure$/);
-    const local = await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { host: '127.0.0.1:3000' } });
-    expect(String(local.headers['set-cookie'])).not.toMatch(/Secure/);
-    const remote = await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}`, headers: { host: 'handoff.example.com' } });
+    // Anywhere but plain http on loopback, the cookie is Secure.
+    const remote = await signIn(KEYS.revops, { host: 'handoff.example.com', origin: 'https://handoff.example.com' });
     expect(String(remote.headers['set-cookie'])).toMatch(/; Secure$/);
+    const behindProxy = await stack.build({ trustProxy: ['127.0.0.1'] });
+    const https = await signIn(KEYS.revops, { 'x-forwarded-proto': 'https' }, behindProxy);
+    expect(String(https.headers['set-cookie'])).toMatch(/; Secure$/);
     await behindProxy.close();
-    expect((await inject(stack.app, { method: 'GET', url: `/dashboard?key=${KEYS.sales}` })).status).toBe(403);
-    expect((await inject(stack.app, { method: 'GET', url: '/dashboard?key=nope' })).status).toBe(401);
-    expect((await inject(stack.app, { method: 'GET', url: '/dashboard', headers: { cookie: 'handoff_key=nope' } })).status).toBe(401);
-    expect((await inject(stack.app, { method: 'GET', url: '/dashboard' })).status).toBe(401);
-    // The cookie is for the page only.
-    expect((await inject(stack.app, { method: 'GET', url: '/v1/audit/funnel?from=2026-10-01&to=2026-11-01', headers: { cookie: cookie.split(';')[0]! } })).status).toBe(401);
+
+    // Wrong keys, other roles, other sites, other bodies: refused, no cookie.
+    for (const [res, status] of [
+      [await signIn('nope-nope-nope-nope'), 401],
+      [await signIn(KEYS.sales), 403],
+      [await signIn(KEYS.revops, { origin: 'https://evil.example' }), 403],
+      [await signIn(KEYS.revops, { 'sec-fetch-site': 'cross-site' }), 403],
+      [await signIn(KEYS.revops, { 'content-type': 'application/json' }), 400],
+      [await signIn(''), 400],
+    ] as const) {
+      expect(res.status).toBe(status);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    }
+    expect((await inject(stack.app, { method: 'GET', url: '/dashboard', headers: { cookie: 'handoff_session=made-up' } })).status).toBe(401);
+
+    // Signing out ends the session for every copy of the cookie; a cross-site sign-out is refused.
+    const crossSiteOut = await inject(stack.app, { method: 'POST', url: '/dashboard/sign-out', headers: { cookie: session, 'sec-fetch-site': 'cross-site' } });
+    expect(crossSiteOut.status).toBe(403);
+    const out = await inject(stack.app, { method: 'POST', url: '/dashboard/sign-out', headers: { cookie: session, host: '127.0.0.1:3000', origin: 'http://127.0.0.1:3000' } });
+    expect([out.status, out.headers.location]).toEqual([303, '/dashboard/sign-in']);
+    expect(String(out.headers['set-cookie'])).toMatch(/^handoff_session=; Path=\/dashboard; Max-Age=0; HttpOnly; SameSite=Strict/);
+    expect((await inject(stack.app, { method: 'GET', url: '/dashboard', headers: { cookie: session } })).status).toBe(401);
     expect((await get('/dashboard?from=2026-11-01&to=2026-10-01', 'revops')).status).toBe(400);
   });
 

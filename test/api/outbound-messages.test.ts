@@ -12,7 +12,9 @@ import {
   parseOutboundMessage,
 } from '../../src/api/outbound-message';
 import { leadWorkflowId } from '../../src/workflows/messages';
-import { bearer, deps, inject, KEYS, ORG_ID, startStack, type Stack } from './harness';
+import { bearer, captureLogs, deps, inject, KEYS, ORG_ID, startStack, type Stack } from './harness';
+
+const ENDPOINT = `/v1/salesforce/outbound-messages?key=${KEYS.crm}`;
 
 const FIXTURE = readFileSync(path.join(__dirname, 'fixtures/outbound-leads.xml'), 'utf8');
 /** The fixture, modified now: reported intent decays with the age of LastModifiedDate. */
@@ -116,7 +118,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
   });
   afterAll(() => stack?.stop());
 
-  const send = (xml: string, url = '/v1/salesforce/outbound-messages', app = stack.app) =>
+  const send = (xml: string, url = ENDPOINT, app = stack.app) =>
     inject(app, { method: 'POST', url, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, payload: xml });
   const exists = (leadId: string) =>
     stack.client.workflow
@@ -181,25 +183,73 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
   test('non-Lead objects, JSON bodies and bad XML are SOAP faults (400)', async () => {
     const caseMessage = message({ notifications: [{ id: '04lC1', fields: { Id: '500C1' } }] }).replace('lead:Lead', 'lead:Case');
     expect((await send(caseMessage)).body).toMatch(/expected a Lead, got Case/);
-    const json = await inject(stack.app, { method: 'POST', url: '/v1/salesforce/outbound-messages', payload: { a: 1 } });
+    const json = await inject(stack.app, { method: 'POST', url: ENDPOINT, payload: { a: 1 } });
     expect([json.status, json.headers['content-type']]).toEqual([400, 'text/xml; charset=utf-8']);
     expect((await send('<soapenv:Envelope')).status).toBe(400);
   });
 
-  test('a body over 1 MB is a 413 SOAP fault', async () => {
-    const res = await send(FIXTURE.replace('Open - Not Contacted', 'x'.repeat(1024 * 1024)));
-    expect(res.status).toBe(413);
-    expect(res.body).toContain('soapenv:Fault');
+  test('XML over 1 MB, nested too deep or holding NUL is a Client fault with 400, which Salesforce does not retry as a server error', async () => {
+    const clientFault = (res: Awaited<ReturnType<typeof send>>, text: RegExp) => {
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('<faultcode>soapenv:Client</faultcode>');
+      expect(res.body).toMatch(text);
+    };
+    clientFault(await send(FIXTURE.replace('Open - Not Contacted', 'x'.repeat(1024 * 1024))), /exceeds the 1 MB limit/);
+    const deep = (n: number) => FIXTURE.replace('<sf:Status>', `${'<sf:Nested>'.repeat(n)}${'</sf:Nested>'.repeat(n)}<sf:Status>`);
+    clientFault(await send(deep(20_000)), /at most 32 levels/);
+    clientFault(await send(deep(40)), /at most 32 levels/);
+    clientFault(await send(freshFixture().replace('Open - Not Contacted', 'Open\u0000')), /control characters XML does not allow/);
+    const nul = message({ notifications: [{ id: '04lN1', fields: lead('00Q0000000NUL01', { Handoff_Kind__c: 'MQL\u0000' }) }] });
+    clientFault(await send(nul), /NUL/);
+    expect(await exists('00Q0000000NUL01')).toBe(false);
   });
 
-  test('optionally, the endpoint URL must carry a crm key', async () => {
-    const keyed = await stack.build({ outboundMessages: { requireKey: true } });
+  test('a crm key is required by default: Bearer, or ?key= in the endpoint URL (kept out of the logs)', async () => {
+    const logs = captureLogs();
+    const app = await stack.build({ logger: logs.logger });
     const xml = message({ notifications: [{ id: '04lK1', fields: lead('00Q000000KEYED1') }] });
-    expect((await send(xml, '/v1/salesforce/outbound-messages', keyed)).status).toBe(401);
-    expect((await send(xml, `/v1/salesforce/outbound-messages?key=${KEYS.sales}`, keyed)).status).toBe(401);
-    expect((await send(xml, `/v1/salesforce/outbound-messages?key=${KEYS.crm}`, keyed)).body).toBe(ACK_XML);
+    const bare = await send(xml, '/v1/salesforce/outbound-messages', app);
+    expect([bare.status, bare.body]).toEqual([401, expect.stringContaining('<faultcode>soapenv:Client</faultcode>')]);
+    expect((await send(xml, '/v1/salesforce/outbound-messages?key=not-a-key', app)).status).toBe(401);
+    expect((await send(xml, `/v1/salesforce/outbound-messages?key=${KEYS.sales}`, app)).status).toBe(403);
+    expect(await exists('00Q000000KEYED1')).toBe(false);
+    expect((await send(xml, `/v1/salesforce/outbound-messages?key=${KEYS.crm}`, app)).body).toBe(ACK_XML);
     expect(await exists('00Q000000KEYED1')).toBe(true);
-    await keyed.close();
+    const viaBearer = await inject(app, {
+      method: 'POST',
+      url: '/v1/salesforce/outbound-messages',
+      headers: { 'content-type': 'text/xml', ...bearer('crm') },
+      payload: message({ notifications: [{ id: '04lK2', fields: lead('00Q000000KEYED2') }] }),
+    });
+    expect(viaBearer.body).toBe(ACK_XML);
+    await app.close();
+    const text = logs.lines.join('\n');
+    expect(text).toContain('/v1/salesforce/outbound-messages?key=[Redacted]');
+    for (const key of Object.values(KEYS)) expect(text).not.toContain(key);
+  });
+
+  test('HANDOFF_OUTBOUND_REQUIRE_KEY=false accepts the organization id alone, and says so at start', async () => {
+    const logs = captureLogs();
+    const open = await stack.build({ outboundMessages: { requireKey: false }, logger: logs.logger });
+    expect(logs.lines.some((l) => /"level":40.*HANDOFF_OUTBOUND_REQUIRE_KEY=false/.test(l))).toBe(true);
+    const xml = message({ notifications: [{ id: '04lO1', fields: lead('00Q0000000OPEN1') }] });
+    expect((await send(xml, '/v1/salesforce/outbound-messages', open)).body).toBe(ACK_XML);
+    expect((await send(message({ orgId: '00D000000000999EAA', notifications: [{ id: '04lO2', fields: lead('00Q0000000OPEN2') }] }), '/v1/salesforce/outbound-messages', open)).status).toBe(403);
+    await open.close();
+  });
+
+  test('organization ids are compared in their 18-character form, whichever form either side uses', async () => {
+    const fifteen = await stack.build({ salesforceOrgId: '00D000000000001' });
+    const xml = message({ orgId: '00D000000000001EAA', notifications: [{ id: '04lI1', fields: lead('00Q000000ORG15A') }] });
+    expect((await send(xml, undefined, fifteen)).body).toBe(ACK_XML);
+    await fifteen.close();
+    const short = message({ orgId: '00D000000000001', notifications: [{ id: '04lI2', fields: lead('00Q000000ORG15B') }] });
+    expect((await send(short)).body).toBe(ACK_XML);
+    const lower = message({ orgId: '00d000000000001eaa', notifications: [{ id: '04lI3', fields: lead('00Q000000ORG15C') }] });
+    expect((await send(lower)).body).toBe(ACK_XML);
+    const other = message({ orgId: '00D000000000002', notifications: [{ id: '04lI4', fields: lead('00Q000000ORG15D') }] });
+    expect((await send(other)).status).toBe(403);
+    expect(await exists('00Q000000ORG15D')).toBe(false);
   });
 
   test('the field mapping is configurable', async () => {
@@ -216,7 +266,7 @@ test('Temporal unreachable: a 503 SOAP fault, so Salesforce retries', async () =
   const app = await buildApp(deps());
   const res = await inject(app, {
     method: 'POST',
-    url: '/v1/salesforce/outbound-messages',
+    url: ENDPOINT,
     headers: { 'content-type': 'text/xml' },
     payload: message({ notifications: [{ id: '04lU1', fields: lead('00Q0000UNREACH1') }] }),
   });

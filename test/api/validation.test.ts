@@ -149,23 +149,65 @@ describe('limits and hygiene', () => {
   });
 });
 
-describe('per-key rate limit', () => {
-  test('429 with Retry-After past the limit, per key', async () => {
-    const limited = await buildApp(deps({ rateLimit: { max: 3, windowMs: 60_000 } }));
-    const send = (role: 'sales' | 'revops') => inject(limited, { method: 'GET', url: '/v1/leads/bad%20id', headers: bearer(role) });
-    for (let i = 0; i < 3; i++) expect((await send('sales')).status).toBe(400);
-    const refused = await send('sales');
+describe('rate limits: by client address before authentication, by API key after', () => {
+  const get = (app: FastifyInstance, headers: Record<string, string>, remoteAddress = '192.0.2.10') =>
+    inject(app, { method: 'GET', url: '/v1/leads/bad%20id', headers, remoteAddress });
+
+  test('429 with Retry-After past the limit, per key; health checks are not limited', async () => {
+    const limited = await buildApp(deps({ rateLimit: { max: 3, perAddress: 100, windowMs: 60_000 } }));
+    for (let i = 0; i < 3; i++) expect((await get(limited, bearer('sales'))).status).toBe(400);
+    const refused = await get(limited, bearer('sales'));
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(refused.json().error.code).toBe('RATE_LIMITED');
-    expect((await send('revops')).status).toBe(400);
-    // health checks are not limited
+    expect(refused.json().error).toEqual({ code: 'RATE_LIMITED', message: 'rate limit of 3 requests per 60s per API key exceeded' });
+    expect((await get(limited, bearer('revops'))).status).toBe(400);
     for (let i = 0; i < 5; i++) expect((await inject(limited, { method: 'GET', url: '/healthz' })).status).toBe(200);
     await limited.close();
   });
 
+  test('wrong keys are counted by address before authentication, so guessing is limited too', async () => {
+    const limited = await buildApp(deps({ rateLimit: { max: 100, perAddress: 3, windowMs: 60_000 } }));
+    for (let i = 0; i < 3; i++) expect((await get(limited, { authorization: `Bearer guess-${i}-000000000000` })).status).toBe(401);
+    const refused = await get(limited, { authorization: 'Bearer guess-3-000000000000' });
+    expect(refused.json().error).toEqual({ code: 'RATE_LIMITED', message: 'rate limit of 3 requests per 60s per client address exceeded' });
+    // Now even the right key from that address waits; another address is not affected.
+    expect((await get(limited, bearer('sales'))).status).toBe(429);
+    expect((await get(limited, bearer('sales'), '192.0.2.11')).status).toBe(400);
+    const signIn = await inject(limited, {
+      method: 'POST',
+      url: '/dashboard/sign-in',
+      remoteAddress: '192.0.2.10',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `key=${KEYS.revops}`,
+    });
+    expect(signIn.status).toBe(429);
+    await limited.close();
+  });
+
+  test('X-Forwarded-For is believed from the configured proxies only: a spoofed one neither dodges the limit nor is logged as the client', async () => {
+    const proxyLogs = captureLogs();
+    const limited = await buildApp(deps({ rateLimit: { max: 100, perAddress: 2, windowMs: 60_000 }, trustProxy: ['10.0.0.0/8'], logger: proxyLogs.logger }));
+    const spoofed = (n: number) => get(limited, { ...bearer('sales'), 'x-forwarded-for': `198.51.100.${n}` }, '203.0.113.7');
+    expect((await spoofed(1)).status).toBe(400);
+    expect((await spoofed(2)).status).toBe(400);
+    expect((await spoofed(3)).status).toBe(429);
+    const entries = proxyLogs.lines.map((l) => JSON.parse(l) as { req?: { remoteAddress?: string } });
+    const logged = entries.flatMap((e) => (e.req?.remoteAddress ? [e.req.remoteAddress] : []));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(new Set(logged)).toEqual(new Set(['203.0.113.7']));
+
+    // Through the load balancer, each client has its own bucket, and is logged as itself.
+    const viaProxy = (client: string) => get(limited, { ...bearer('sales'), 'x-forwarded-for': `${client}, 10.1.2.3` }, '10.0.0.5');
+    expect((await viaProxy('198.51.100.20')).status).toBe(400);
+    expect((await viaProxy('198.51.100.20')).status).toBe(400);
+    expect((await viaProxy('198.51.100.20')).status).toBe(429);
+    expect((await viaProxy('198.51.100.21')).status).toBe(400);
+    expect(proxyLogs.lines.some((l) => l.includes('"remoteAddress":"198.51.100.21"'))).toBe(true);
+    await limited.close();
+  });
+
   test('signed requests count against the webhook', async () => {
-    const limited = await buildApp(deps({ rateLimit: { max: 1, windowMs: 60_000 } }));
+    const limited = await buildApp(deps({ rateLimit: { max: 1, perAddress: 100, windowMs: 60_000 } }));
     const signed = (n: number) => {
       const body = JSON.stringify({ n });
       return inject(limited, {
@@ -178,6 +220,32 @@ describe('per-key rate limit', () => {
     expect((await signed(1)).status).toBe(400);
     expect((await signed(2)).status).toBe(429);
     await limited.close();
+  });
+});
+
+describe('NUL characters and deep nesting are 400, wherever they are', () => {
+  test.each([
+    ['a query parameter', 'GET', `/v1/audit/sla?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&team=%00na`, 'revops', undefined, ['query', 'team']],
+    ['a query parameter name', 'GET', `/v1/audit/funnel?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&x%00=1`, 'revops', undefined, ['query', 'x\u0000']],
+    ['a path parameter', 'GET', '/v1/leads/L%001', 'sales', undefined, ['params', 'leadId']],
+    ['a body field', 'POST', '/v1/leads/L1/reject', 'sales', { repId: 'r1', reason: 'OTHER', notes: 'call me\u0000' }, ['body', 'notes']],
+    ['a nested body field', 'POST', '/v1/leads', 'crm', { ...hotTrigger('L1'), firmographics: { industry: 'Soft\u0000ware' } }, ['body', 'firmographics', 'industry']],
+    ['a body key', 'POST', '/v1/leads/L1/accept', 'sales', { repId: 'r1', 'x\u0000': 1 }, ['body', 'x\u0000']],
+  ] as const)('in %s', async (_name, method, url, role, payload, [where, ...path]) => {
+    const res = await inject(app, {
+      method,
+      url,
+      headers: { ...bearer(role), ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { payload: JSON.stringify(payload) } : {}),
+    });
+    const error = expectValidationFailed(res);
+    expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ in: where, path, message: 'NUL characters (\\u0000) are not allowed' })]));
+  });
+
+  test('a body nested 20,000 deep', async () => {
+    const deep = `{"leadId":"L1","firmographics":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const error = expectValidationFailed(await post('/v1/leads', deep));
+    expect(error.details[0]).toMatchObject({ in: 'body', code: 'too_deep', message: 'nested deeper than 32 levels' });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { triggerSchema, type Trigger } from '../../domain/inputs';
-import { queryKey } from '../auth';
+import { toId18 } from '../../domain/salesforce-id';
 import type { ApiContext } from '../context';
 import { ApiError, asApiError, unavailable, zodIssues, type Issue } from '../errors';
 import {
@@ -34,18 +34,22 @@ class RecentIds {
 }
 
 /**
- * Salesforce Outbound Messages → lead triggers. Authenticated by the organization id (Salesforce signs
- * nothing), optionally also by `?key=`. Ack only once every notification reached Temporal; any other
- * answer makes Salesforce retry (for up to 24 h), which is what a transient failure needs.
+ * Salesforce Outbound Messages → lead triggers. Authenticated by a crm key (Bearer, or `?key=` in the
+ * endpoint URL, since Salesforce cannot add headers) unless HANDOFF_OUTBOUND_REQUIRE_KEY=false, and
+ * always by the organization id, compared in its 18-character form. Ack only once every notification
+ * reached Temporal; any other answer makes Salesforce retry (for up to 24 h), which is what a
+ * transient failure needs, and a Client fault says the message will never be accepted as is.
  */
 export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const { deps, leads } = ctx;
   const fieldMap = { ...DEFAULT_LEAD_FIELD_MAP, ...deps.outboundMessages?.fieldMap };
   const handed = new RecentIds(50_000);
+  const orgId = toId18(deps.salesforceOrgId) ?? deps.salesforceOrgId;
+  const requireKey = deps.outboundMessages?.requireKey ?? true;
 
   // Salesforce reads SOAP faults, so every error of this route, even a 413 or 429, is answered as one.
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-    const apiError = asApiError(err, request);
+    const apiError = tooLargeIsClientError(asApiError(err, request));
     return reply
       .code(apiError.statusCode)
       .headers(apiError.headers)
@@ -59,24 +63,18 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
     operationId: 'salesforceOutboundMessage',
     summary: 'Salesforce Outbound Message (SOAP 1.1) with up to 100 Lead notifications; answers the SOAP Ack',
     tag: 'CRM',
-    access: { kind: 'salesforce-org' },
+    access: requireKey ? { kind: 'roles', roles: ['crm'], sources: { queryKey: true } } : { kind: 'salesforce-org' },
     responses: {
       200: { description: 'SOAP notificationsResponse with Ack true', contentType: 'text/xml' },
-      400: { description: 'SOAP Fault (Client): not a valid Outbound Message', contentType: 'text/xml' },
-      401: { description: 'SOAP Fault (Client): the endpoint requires ?key=<crm key>', contentType: 'text/xml' },
-      403: { description: 'SOAP Fault (Client): the OrganizationId is not the configured org', contentType: 'text/xml' },
-      413: { description: 'SOAP Fault (Client): the body exceeds 1 MB', contentType: 'text/xml' },
+      400: { description: 'SOAP Fault (Client): not a valid Outbound Message (malformed, nested too deep, over 1 MB)', contentType: 'text/xml' },
+      401: { description: 'SOAP Fault (Client): the endpoint requires a crm key (Bearer, or ?key=<crm key> in its URL)', contentType: 'text/xml' },
+      403: { description: 'SOAP Fault (Client): the OrganizationId is not the configured org, or the key is not a crm key', contentType: 'text/xml' },
       429: { description: 'SOAP Fault (Client): rate limited', contentType: 'text/xml' },
       500: { description: 'SOAP Fault (Server): unexpected failure; Salesforce retries', contentType: 'text/xml' },
       503: { description: 'SOAP Fault (Server): Temporal unavailable; Salesforce retries', contentType: 'text/xml' },
     },
     errors: [],
     handler: async ({ request, reply }) => {
-      if (deps.outboundMessages?.requireKey) {
-        const key = queryKey(request);
-        const principal = key === undefined ? undefined : ctx.auth.keyPrincipal(key);
-        if (!principal?.roles.has('crm')) throw new ApiError(401, 'UNAUTHORIZED', 'this endpoint needs ?key=<crm API key> in its URL');
-      }
       if (typeof request.body !== 'string') {
         throw new ApiError(400, 'VALIDATION_FAILED', 'expected a SOAP Outbound Message (Content-Type text/xml)');
       }
@@ -87,9 +85,9 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
         if (err instanceof OutboundMessageError) throw new ApiError(400, 'VALIDATION_FAILED', err.message);
         throw err;
       }
-      if (message.organizationId !== deps.salesforceOrgId) {
-        request.log.warn({ organizationId: message.organizationId }, 'outbound message from a foreign organization refused');
-        throw new ApiError(403, 'FORBIDDEN', `organization ${message.organizationId} is not accepted by this endpoint`);
+      if (toId18(message.organizationId) !== orgId) {
+        request.log.warn({ organizationId: message.organizationId.slice(0, 40) }, 'outbound message from a foreign organization refused');
+        throw new ApiError(403, 'FORBIDDEN', `organization ${message.organizationId.slice(0, 40)} is not accepted by this endpoint`);
       }
 
       const { receivedAt } = request;
@@ -139,6 +137,11 @@ export const outboundMessageRoutes: FastifyPluginAsync<ApiContext> = async (app,
     },
   });
 };
+
+/** A body over the limit will be as large on every retry: a Client fault, with 400 as for any bad message. */
+function tooLargeIsClientError(error: ApiError): ApiError {
+  return error.code === 'PAYLOAD_TOO_LARGE' ? new ApiError(400, 'VALIDATION_FAILED', `${error.message}: not a valid Outbound Message`) : error;
+}
 
 async function forEachConcurrently<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
