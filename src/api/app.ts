@@ -16,6 +16,7 @@ import { leadReadRoutes } from './routes/lead-reads';
 import { leadRoutes } from './routes/leads';
 import { openApiRoutes } from './routes/openapi';
 import { outboundMessageRoutes } from './routes/outbound-messages';
+import { policyRoutes } from './routes/policy';
 import { createLeadGateway } from './temporal';
 
 export type { ApiDeps } from './context';
@@ -60,6 +61,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, ctx);
   await app.register(dashboardRoutes, ctx);
   await app.register(outboundMessageRoutes, ctx);
+  await app.register(policyRoutes, ctx);
   await app.register(openApiRoutes, ctx);
   return app;
 }
