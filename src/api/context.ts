@@ -15,8 +15,8 @@ export interface ApiDeps {
   policy: Policy;
   /** The audit ledger (reports, timeline, readiness); routes that need it answer 503 without it. */
   ledger?: Ledger;
-  /** Salesforce (or the emulator), for readiness. */
-  salesforce?: { ping(): Promise<void> };
+  /** Salesforce (or the emulator), for readiness: it answers, and its API allocation remains. */
+  salesforce?: { ping(): Promise<void>; remainingApiCalls?(): number | null };
   auth: { keys: readonly ApiKey[]; webhookSecret?: string; signature?: SignatureOptions };
   /** Outbound Messages from any other organization are refused (403). */
   salesforceOrgId: string;

@@ -13,6 +13,8 @@ export type LedgerOptions = {
   dataDir?: string;
   /** Postgres schema of the ledger tables (tests and benchmarks use their own). Default `public`. */
   schema?: string;
+  /** Apply pending migrations on open (default); `false` opens the ledger as it is, for `handoff doctor`. */
+  migrate?: boolean;
   logger: Logger;
 };
 
@@ -53,6 +55,8 @@ export interface Ledger {
   /** A lead's events in the order they happened. */
   events(leadId: string): Promise<AuditEvent[]>;
   ping(): Promise<void>;
+  /** `NNN_name` of every migration recorded as applied (none on a ledger never migrated). */
+  appliedMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -66,7 +70,7 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
     ? await connectPostgres(options.databaseUrl, schema, logger)
     : await openPglite(path.resolve(options.dataDir ?? '.handoff'), schema);
   try {
-    await migrate(db, schema, logger);
+    if (options.migrate !== false) await migrate(db, schema, logger);
   } catch (err) {
     await db.close();
     throw err;
@@ -100,7 +104,13 @@ function ledgerOn(db: SqlClient): Ledger {
     },
     async slaCycles(filter) {
       const kindRank = filter.kind ? KINDS.indexOf(filter.kind) + 1 : null;
-      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, kindRank, filter.ownerId ?? null, filter.team ?? null]);
+      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [
+        filter.from,
+        filter.to,
+        kindRank,
+        filter.ownerId ?? null,
+        filter.team ?? null,
+      ]);
       return rows.map(toSlaCycleFacts);
     },
     async funnel(window) {
@@ -142,6 +152,16 @@ function ledgerOn(db: SqlClient): Ledger {
     },
     async ping() {
       await db.query('SELECT 1');
+    },
+    async appliedMigrations() {
+      const { rows: table } = await db.query<{ t: string | null }>(
+        "SELECT to_regclass('schema_migrations')::text AS t",
+      );
+      if (!table[0]?.t) return [];
+      const { rows } = await db.query<{ version: string; name: string }>(
+        'SELECT version, name FROM schema_migrations ORDER BY version',
+      );
+      return rows.map((r) => `${r.version}_${r.name}`);
     },
     close: () => db.close(),
   };
@@ -257,7 +277,17 @@ SELECT
 FROM per_lead`;
 
 type FunnelRow = Record<
-  'nurture' | 'review' | 'mql' | 'sal' | 'sql' | 'converted' | 'recycled' | 'disqualified' | 'mql_sal' | 'sal_sql' | 'sql_converted',
+  | 'nurture'
+  | 'review'
+  | 'mql'
+  | 'sal'
+  | 'sql'
+  | 'converted'
+  | 'recycled'
+  | 'disqualified'
+  | 'mql_sal'
+  | 'sal_sql'
+  | 'sql_converted',
   number
 >;
 
