@@ -3,6 +3,7 @@ import { startEmulator, type Emulator } from '../tools/salesforce-emulator';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateDevKeys } from './api/auth';
+import { forgetRunningApi, recordRunningApi } from './cli/running-api';
 import { apiConfigFromEnv } from './api/config';
 import { startApiServer, type RunningApi } from './api/server';
 import { loadCoreConfig, loadPolicyFile, policyFileOf } from './config';
@@ -23,7 +24,9 @@ function developmentKeys(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'dev-api-keys');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
-    const keys = generateDevKeys().devKeys.map(({ role, key }) => `${role}:${key}`).join(',');
+    const keys = generateDevKeys()
+      .devKeys.map(({ role, key }) => `${role}:${key}`)
+      .join(',');
     fs.writeFileSync(file, `${keys}\n`, { mode: 0o600 });
   }
   process.env.HANDOFF_API_KEYS = fs.readFileSync(file, 'utf8').trim();
@@ -123,13 +126,16 @@ async function main(): Promise<void> {
         salesforceOrgId: emulator?.orgId ?? apiConfig.salesforceOrgId,
         outboundMessages: apiConfig.outboundMessages,
         rateLimit: apiConfig.rateLimit,
-      trustProxy: apiConfig.trustProxy,
+        trustProxy: apiConfig.trustProxy,
         ...(temporalUiUrl ? { temporalUiUrl } : {}),
         logger,
       },
       { port: core.PORT, host: apiConfig.host },
     );
     stops.splice(stops.length - 1, 0, () => api.close());
+    // The CLI reads the embedded ledger through this API while this process holds it.
+    recordRunningApi(core.HANDOFF_DATA_DIR, { url: api.url, pid: process.pid });
+    stops.push(async () => forgetRunningApi(core.HANDOFF_DATA_DIR));
 
     const lines = [
       '',
