@@ -10,9 +10,8 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
 import type { Engagement, Trigger } from '../domain/inputs';
+import { liveWorkflowPollers } from '../health/temporal';
 import type { Policy } from '../domain/policy';
 import type { LeadView } from '../domain/state';
 import {
@@ -58,9 +57,10 @@ export type LeadAction = keyof typeof ACTION_UPDATES;
 export type ActionBody<A extends LeadAction> =
   (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [infer Arg]> ? Arg : never;
 
-const LIVE_POLLER_MS = 2 * 60_000;
 const GRPC_NOT_FOUND = 5;
-const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+const GRPC_TRANSIENT = new Set([
+  1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */,
+]);
 
 export type LeadGateway = ReturnType<typeof createLeadGateway>;
 
@@ -97,7 +97,12 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
       await call(leadId, () => handle(leadId).signal(recordEngagement, engagement));
     },
 
-    async act<A extends LeadAction>(leadId: string, action: A, body: ActionBody<A>, idempotencyKey?: string): Promise<LeadView> {
+    async act<A extends LeadAction>(
+      leadId: string,
+      action: A,
+      body: ActionBody<A>,
+      idempotencyKey?: string,
+    ): Promise<LeadView> {
       const update = ACTION_UPDATES[action] as UpdateDefinition<LeadView, [ActionBody<A>]>;
       try {
         return await call(leadId, () =>
@@ -124,17 +129,8 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
      * Readiness: the namespace answers, and how many workers polled the task queue for workflow tasks
      * lately (the server lists pollers for minutes after they are gone; a live one re-polls every ~60 s).
      */
-    async workflowPollers(): Promise<number> {
-      const response = await withDeadline(() =>
-        client.workflowService.describeTaskQueue({
-          namespace: deps.namespace,
-          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        }),
-      );
-      const since = Date.now() - LIVE_POLLER_MS;
-      return (response.pollers ?? []).filter((p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= since).length;
-    },
+    workflowPollers: (): Promise<number> =>
+      withDeadline(() => liveWorkflowPollers(client.connection, deps.namespace, taskQueue)),
   };
 
   async function call<T>(leadId: string, fn: () => Promise<T>): Promise<T> {
@@ -149,10 +145,15 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
   async function closedLeadError(leadId: string, notFound: ApiError): Promise<ApiError> {
     try {
       const view = await withDeadline(() => handle(leadId).query(leadState));
-      return new ApiError(409, 'INVALID_TRANSITION', `lead ${leadId} is ${view.stage} and its lifecycle is closed; no action is allowed`, {
-        stage: view.stage,
-        allowed: [],
-      });
+      return new ApiError(
+        409,
+        'INVALID_TRANSITION',
+        `lead ${leadId} is ${view.stage} and its lifecycle is closed; no action is allowed`,
+        {
+          stage: view.stage,
+          allowed: [],
+        },
+      );
     } catch {
       return notFound;
     }
@@ -163,15 +164,25 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
 export function toApiError(err: unknown, leadId: string): unknown {
   if (err instanceof ApiError) return err;
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    if (err.cause.type === INVALID_TRANSITION) return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
+    if (err.cause.type === INVALID_TRANSITION)
+      return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
     if (err.cause.type === POLICY_VIOLATION) {
-      return validationFailed([{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }], err.cause.message);
+      return validationFailed(
+        [{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }],
+        err.cause.message,
+      );
     }
   }
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('Temporal did not answer in time; retry later');
-  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+    return unavailable('Temporal did not answer in time; retry later');
+  const grpc = isGrpcServiceError(err)
+    ? err
+    : err instanceof ServiceError && isGrpcServiceError(err.cause)
+      ? err.cause
+      : undefined;
   // fetchHistory() surfaces the raw gRPC NOT_FOUND where other calls throw WorkflowNotFoundError.
-  if (err instanceof WorkflowNotFoundError || grpc?.code === GRPC_NOT_FOUND) return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
+  if (err instanceof WorkflowNotFoundError || grpc?.code === GRPC_NOT_FOUND)
+    return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
   if (grpc && GRPC_TRANSIENT.has(grpc.code)) return unavailable('Temporal is unavailable; retry later');
   return err;
 }

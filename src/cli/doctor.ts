@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection, Client } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import pino from 'pino';
-import { createLeadGateway } from '../api/temporal';
 import { LedgerBusyError } from '../audit/errors';
 import { createLedger, type Ledger } from '../audit/ledger';
 import { loadCoreConfig, loadPolicyFile, policyFileOf } from '../config';
@@ -15,7 +14,7 @@ import {
   type HealthCheck,
   type HealthContext,
 } from '../health/checks';
-import { listSearchAttributes } from '../health/temporal';
+import { listSearchAttributes, liveWorkflowPollers } from '../health/temporal';
 import { loadSalesforceConfig } from '../salesforce/config';
 import { salesforceWriterFromConfig } from '../salesforce/from-config';
 import type { SalesforceWriter } from '../salesforce/writer';
@@ -57,18 +56,12 @@ export async function doctor(io: CliIo): Promise<number> {
         connectTimeout: '3s',
       });
       opened.push(connection);
-      const client = new Client({ connection, namespace: core.TEMPORAL_NAMESPACE });
-      const policy = await ctx.policy();
-      const gateway = createLeadGateway(
-        { client, taskQueue: core.HANDOFF_TASK_QUEUE, namespace: core.TEMPORAL_NAMESPACE, timeoutMs: 3000 },
-        policy,
-      );
       return {
         address,
         namespace: core.TEMPORAL_NAMESPACE,
         taskQueue: core.HANDOFF_TASK_QUEUE,
         searchAttributes: () => listSearchAttributes(connection, core.TEMPORAL_NAMESPACE),
-        workflowPollers: () => gateway.workflowPollers(),
+        workflowPollers: () => liveWorkflowPollers(connection, core.TEMPORAL_NAMESPACE, core.HANDOFF_TASK_QUEUE),
       };
     }),
     ledger: once(async (): Promise<Ledger> => {
@@ -110,7 +103,8 @@ export async function doctor(io: CliIo): Promise<number> {
     const width = Math.max(...results.map((r) => r.name.length));
     for (const r of results) {
       const fix = r.status === 'ok' || !r.fix ? '' : `  -> fix: ${r.fix}`;
-      io.stdout.write(`${MARK[r.status]}  ${r.name.padEnd(width)}  ${r.detail}${fix}\n`);
+      const detail = r.detail.replace(/:?\s*\n\s*(?:-\s*)?/g, (sep) => (sep.startsWith(':') ? ': ' : '; '));
+      io.stdout.write(`${MARK[r.status]}  ${r.name.padEnd(width)}  ${detail}${fix}\n`);
     }
     return allRequiredPass(results) ? EXIT.ok : EXIT.failed;
   } finally {
