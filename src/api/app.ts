@@ -24,7 +24,7 @@ export type { ApiDeps } from './context';
 const ONE_MB = 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** The HTTP API of DESIGN §3.1 as a Fastify instance (not listening): for a server, Lambda or inject(). */
+/** The HTTP API of docs/contracts/http-api.md as a Fastify instance (not listening): for a server, Lambda or inject(). */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const options: FastifyHttpOptions<Server> & { loggerInstance: FastifyBaseLogger } = {
     loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,

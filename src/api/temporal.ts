@@ -160,7 +160,7 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
   }
 }
 
-/** Temporal outcomes as API errors (DESIGN §3.1): refusal 409, policy 400, missing 404, unreachable 503. */
+/** Temporal outcomes as API errors (docs/contracts/http-api.md): refusal 409, policy 400, missing 404, unreachable 503. */
 export function toApiError(err: unknown, leadId: string): unknown {
   if (err instanceof ApiError) return err;
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {

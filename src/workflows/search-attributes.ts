@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LeadState } from '../domain/state';
 
-/** DESIGN §3.2: within the dev server's limits (10 Keyword, 3 Datetime, 3 Int, 3 Double); no PII. */
+/** docs/contracts/temporal.md: within the dev server's limits (10 Keyword, 3 Datetime, 3 Int, 3 Double); no PII. */
 export const searchAttributes = {
   stage: defineSearchAttributeKey('HandoffStage', SearchAttributeType.KEYWORD),
   kind: defineSearchAttributeKey('HandoffKind', SearchAttributeType.KEYWORD),
