@@ -16,7 +16,9 @@ const run = spawnSync('npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit
   env: { ...process.env, npm_config_loglevel: 'warn' },
 });
 const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-const problems = output.split('\n').filter((line) => /^npm (error|warn) /.test(line) && !/^npm warn install-scripts/.test(line));
+const problems = output
+  .split('\n')
+  .filter((line) => /^npm (error|warn) /.test(line) && !/^npm warn install-scripts/.test(line));
 
 if (run.error || run.status !== 0) {
   process.stderr.write(

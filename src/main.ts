@@ -24,9 +24,7 @@ function developmentKeys(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'dev-api-keys');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
-    const keys = generateDevKeys()
-      .devKeys.map(({ role, key }) => `${role}:${key}`)
-      .join(',');
+    const keys = generateDevKeys().devKeys.map(({ role, key }) => `${role}:${key}`).join(',');
     fs.writeFileSync(file, `${keys}\n`, { mode: 0o600 });
   }
   process.env.HANDOFF_API_KEYS = fs.readFileSync(file, 'utf8').trim();
@@ -126,7 +124,7 @@ async function main(): Promise<void> {
         salesforceOrgId: emulator?.orgId ?? apiConfig.salesforceOrgId,
         outboundMessages: apiConfig.outboundMessages,
         rateLimit: apiConfig.rateLimit,
-        trustProxy: apiConfig.trustProxy,
+      trustProxy: apiConfig.trustProxy,
         ...(temporalUiUrl ? { temporalUiUrl } : {}),
         logger,
       },

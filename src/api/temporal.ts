@@ -58,9 +58,7 @@ export type ActionBody<A extends LeadAction> =
   (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [infer Arg]> ? Arg : never;
 
 const GRPC_NOT_FOUND = 5;
-const GRPC_TRANSIENT = new Set([
-  1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */,
-]);
+const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
 
 export type LeadGateway = ReturnType<typeof createLeadGateway>;
 
@@ -97,12 +95,7 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
       await call(leadId, () => handle(leadId).signal(recordEngagement, engagement));
     },
 
-    async act<A extends LeadAction>(
-      leadId: string,
-      action: A,
-      body: ActionBody<A>,
-      idempotencyKey?: string,
-    ): Promise<LeadView> {
+    async act<A extends LeadAction>(leadId: string, action: A, body: ActionBody<A>, idempotencyKey?: string): Promise<LeadView> {
       const update = ACTION_UPDATES[action] as UpdateDefinition<LeadView, [ActionBody<A>]>;
       try {
         return await call(leadId, () =>
@@ -129,8 +122,7 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
      * Readiness: the namespace answers, and how many workers polled the task queue for workflow tasks
      * lately (the server lists pollers for minutes after they are gone; a live one re-polls every ~60 s).
      */
-    workflowPollers: (): Promise<number> =>
-      withDeadline(() => liveWorkflowPollers(client.connection, deps.namespace, taskQueue)),
+    workflowPollers: (): Promise<number> => withDeadline(() => liveWorkflowPollers(client.connection, deps.namespace, taskQueue)),
   };
 
   async function call<T>(leadId: string, fn: () => Promise<T>): Promise<T> {
@@ -145,15 +137,10 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
   async function closedLeadError(leadId: string, notFound: ApiError): Promise<ApiError> {
     try {
       const view = await withDeadline(() => handle(leadId).query(leadState));
-      return new ApiError(
-        409,
-        'INVALID_TRANSITION',
-        `lead ${leadId} is ${view.stage} and its lifecycle is closed; no action is allowed`,
-        {
-          stage: view.stage,
-          allowed: [],
-        },
-      );
+      return new ApiError(409, 'INVALID_TRANSITION', `lead ${leadId} is ${view.stage} and its lifecycle is closed; no action is allowed`, {
+        stage: view.stage,
+        allowed: [],
+      });
     } catch {
       return notFound;
     }
@@ -164,25 +151,15 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy) {
 export function toApiError(err: unknown, leadId: string): unknown {
   if (err instanceof ApiError) return err;
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    if (err.cause.type === INVALID_TRANSITION)
-      return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
+    if (err.cause.type === INVALID_TRANSITION) return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
     if (err.cause.type === POLICY_VIOLATION) {
-      return validationFailed(
-        [{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }],
-        err.cause.message,
-      );
+      return validationFailed([{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }], err.cause.message);
     }
   }
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
-    return unavailable('Temporal did not answer in time; retry later');
-  const grpc = isGrpcServiceError(err)
-    ? err
-    : err instanceof ServiceError && isGrpcServiceError(err.cause)
-      ? err.cause
-      : undefined;
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('Temporal did not answer in time; retry later');
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
   // fetchHistory() surfaces the raw gRPC NOT_FOUND where other calls throw WorkflowNotFoundError.
-  if (err instanceof WorkflowNotFoundError || grpc?.code === GRPC_NOT_FOUND)
-    return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
+  if (err instanceof WorkflowNotFoundError || grpc?.code === GRPC_NOT_FOUND) return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
   if (grpc && GRPC_TRANSIENT.has(grpc.code)) return unavailable('Temporal is unavailable; retry later');
   return err;
 }

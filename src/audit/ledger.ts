@@ -104,13 +104,7 @@ function ledgerOn(db: SqlClient): Ledger {
     },
     async slaCycles(filter) {
       const kindRank = filter.kind ? KINDS.indexOf(filter.kind) + 1 : null;
-      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [
-        filter.from,
-        filter.to,
-        kindRank,
-        filter.ownerId ?? null,
-        filter.team ?? null,
-      ]);
+      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, kindRank, filter.ownerId ?? null, filter.team ?? null]);
       return rows.map(toSlaCycleFacts);
     },
     async funnel(window) {
@@ -154,13 +148,9 @@ function ledgerOn(db: SqlClient): Ledger {
       await db.query('SELECT 1');
     },
     async appliedMigrations() {
-      const { rows: table } = await db.query<{ t: string | null }>(
-        "SELECT to_regclass('schema_migrations')::text AS t",
-      );
+      const { rows: table } = await db.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
       if (!table[0]?.t) return [];
-      const { rows } = await db.query<{ version: string; name: string }>(
-        'SELECT version, name FROM schema_migrations ORDER BY version',
-      );
+      const { rows } = await db.query<{ version: string; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
       return rows.map((r) => `${r.version}_${r.name}`);
     },
     close: () => db.close(),
@@ -277,17 +267,7 @@ SELECT
 FROM per_lead`;
 
 type FunnelRow = Record<
-  | 'nurture'
-  | 'review'
-  | 'mql'
-  | 'sal'
-  | 'sql'
-  | 'converted'
-  | 'recycled'
-  | 'disqualified'
-  | 'mql_sal'
-  | 'sal_sql'
-  | 'sql_converted',
+  'nurture' | 'review' | 'mql' | 'sal' | 'sql' | 'converted' | 'recycled' | 'disqualified' | 'mql_sal' | 'sal_sql' | 'sql_converted',
   number
 >;
 

@@ -25,17 +25,12 @@ const expectValidationFailed = (res: Awaited<ReturnType<typeof post>>) => {
   const body = res.json();
   expect(body.error.code).toBe('VALIDATION_FAILED');
   expect(Array.isArray(body.error.details)).toBe(true);
-  return body.error as {
-    message: string;
-    details: { in: string; path: (string | number)[]; code: string; message: string; expected?: string }[];
-  };
+  return body.error as { message: string; details: { in: string; path: (string | number)[]; code: string; message: string; expected?: string }[] };
 };
 
 describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500', () => {
   test('zod issues carry where, path, code and what was expected', async () => {
-    const error = expectValidationFailed(
-      await post('/v1/leads', { leadId: 5, eventId: 'e 1', occurredAt: 'yesterday', colour: 'red' }),
-    );
+    const error = expectValidationFailed(await post('/v1/leads', { leadId: 5, eventId: 'e 1', occurredAt: 'yesterday', colour: 'red' }));
     expect(error.details).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ in: 'body', path: ['leadId'], code: 'invalid_type', expected: 'string' }),
@@ -58,19 +53,12 @@ describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500'
     ['JSON null', 'null', 'application/json', /expected object/],
     ['a +json media type', '{"leadId":"L1"}', 'application/vnd.handoff+json', /eventId/],
   ])('%s', async (_name, payload, contentType, message) => {
-    const error = expectValidationFailed(
-      await post('/v1/leads', payload, { ...bearer('crm'), 'content-type': contentType }),
-    );
+    const error = expectValidationFailed(await post('/v1/leads', payload, { ...bearer('crm'), 'content-type': contentType }));
     expect(error.message).toMatch(message);
   });
 
   test('a body without Content-Type', async () => {
-    const res = await inject(app, {
-      method: 'POST',
-      url: '/v1/leads/L1/accept',
-      headers: { ...bearer('sales') },
-      payload: Buffer.from('{"repId":"r"}'),
-    });
+    const res = await inject(app, { method: 'POST', url: '/v1/leads/L1/accept', headers: { ...bearer('sales') }, payload: Buffer.from('{"repId":"r"}') });
     expect(expectValidationFailed(res).message).toMatch(/Content-Type/);
   });
 
@@ -80,52 +68,29 @@ describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500'
   });
 
   test('query parameters are validated', async () => {
-    const res = await inject(app, {
-      method: 'GET',
-      url: '/v1/audit/sla?from=yesterday&to=2026-01-01&format=xml',
-      headers: bearer('revops'),
-    });
+    const res = await inject(app, { method: 'GET', url: '/v1/audit/sla?from=yesterday&to=2026-01-01&format=xml', headers: bearer('revops') });
     const error = expectValidationFailed(res);
     expect(error.details.map((d) => d.path[0]).sort()).toEqual(['format', 'from']);
-    const reversed = await inject(app, {
-      method: 'GET',
-      url: '/v1/audit/funnel?from=2026-02-01&to=2026-01-01',
-      headers: bearer('revops'),
-    });
+    const reversed = await inject(app, { method: 'GET', url: '/v1/audit/funnel?from=2026-02-01&to=2026-01-01', headers: bearer('revops') });
     expect(expectValidationFailed(reversed).details[0]).toMatchObject({ in: 'query', path: ['to'] });
   });
 
   test('an Idempotency-Key must be visible ASCII', async () => {
-    const res = await post(
-      '/v1/leads/L1/accept',
-      { repId: 'r1' },
-      { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) },
-    );
+    const res = await post('/v1/leads/L1/accept', { repId: 'r1' }, { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) });
     expect(expectValidationFailed(res).details[0]).toMatchObject({ in: 'headers', path: ['idempotency-key'] });
   });
 });
 
 describe('bodies are checked against the policy', () => {
   test('an unknown engagement type is refused with the known ones', async () => {
-    const error = expectValidationFailed(
-      await post('/v1/leads/L1/events', { eventId: 'e1', type: 'tiktok_like', occurredAt: nowIso() }),
-    );
-    expect(error.details).toEqual([
-      expect.objectContaining({
-        path: ['type'],
-        code: 'policy',
-        message: expect.stringMatching(/unknown engagement type "tiktok_like".*demo_request/),
-      }),
-    ]);
+    const error = expectValidationFailed(await post('/v1/leads/L1/events', { eventId: 'e1', type: 'tiktok_like', occurredAt: nowIso() }));
+    expect(error.details).toEqual([expect.objectContaining({ path: ['type'], code: 'policy', message: expect.stringMatching(/unknown engagement type "tiktok_like".*demo_request/) })]);
   });
 
   test('trigger activities, team and time zone', async () => {
     const trigger = {
       ...hotTrigger('L1'),
-      activities: [
-        { type: 'demo_request', occurredAt: nowIso() },
-        { type: 'coffee', occurredAt: nowIso() },
-      ],
+      activities: [{ type: 'demo_request', occurredAt: nowIso() }, { type: 'coffee', occurredAt: nowIso() }],
       team: 'mars',
       timezone: 'Mars/Olympus_Mons',
     };
@@ -134,19 +99,11 @@ describe('bodies are checked against the policy', () => {
   });
 
   test('notes are required for the policy notesRequiredFor reasons (reject) and OTHER (disqualify)', async () => {
-    const reject = expectValidationFailed(
-      await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'OTHER' }, bearer('sales')),
-    );
-    expect(reject.details).toEqual([
-      expect.objectContaining({ path: ['notes'], message: 'notes are required when rejecting with reason OTHER' }),
-    ]);
-    const disqualify = expectValidationFailed(
-      await post('/v1/leads/L1/disqualify', { actorId: 'a1', reason: 'OTHER' }, bearer('revops')),
-    );
+    const reject = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'OTHER' }, bearer('sales')));
+    expect(reject.details).toEqual([expect.objectContaining({ path: ['notes'], message: 'notes are required when rejecting with reason OTHER' })]);
+    const disqualify = expectValidationFailed(await post('/v1/leads/L1/disqualify', { actorId: 'a1', reason: 'OTHER' }, bearer('revops')));
     expect(disqualify.details[0]).toMatchObject({ path: ['notes'] });
-    const unknownReason = expectValidationFailed(
-      await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'BORED' }, bearer('sales')),
-    );
+    const unknownReason = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'BORED' }, bearer('sales')));
     expect(unknownReason.details[0]).toMatchObject({ path: ['reason'], code: 'invalid_value' });
   });
 });
@@ -176,17 +133,8 @@ describe('limits and hygiene', () => {
 
   test('logs are JSON with the lead id, and carry no personal data from bodies', async () => {
     logs.lines.length = 0;
-    await post('/v1/leads/L-logs/events', {
-      eventId: 'e1',
-      type: 'nope',
-      occurredAt: nowIso(),
-      email: 'jane@acme.example',
-    });
-    await post('/v1/leads', {
-      ...hotTrigger('L-logs'),
-      firmographics: { title: 'VP Secret Title', company: 'Acme' },
-      team: 'nowhere',
-    });
+    await post('/v1/leads/L-logs/events', { eventId: 'e1', type: 'nope', occurredAt: nowIso(), email: 'jane@acme.example' });
+    await post('/v1/leads', { ...hotTrigger('L-logs'), firmographics: { title: 'VP Secret Title', company: 'Acme' }, team: 'nowhere' });
     const entries = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(entries.filter((e) => e.leadId === 'L-logs').length).toBeGreaterThanOrEqual(2);
     const text = logs.lines.join('\n');
@@ -203,8 +151,7 @@ describe('limits and hygiene', () => {
 describe('per-key rate limit', () => {
   test('429 with Retry-After past the limit, per key', async () => {
     const limited = await buildApp(deps({ rateLimit: { max: 3, windowMs: 60_000 } }));
-    const send = (role: 'sales' | 'revops') =>
-      inject(limited, { method: 'GET', url: '/v1/leads/bad%20id', headers: bearer(role) });
+    const send = (role: 'sales' | 'revops') => inject(limited, { method: 'GET', url: '/v1/leads/bad%20id', headers: bearer(role) });
     for (let i = 0; i < 3; i++) expect((await send('sales')).status).toBe(400);
     const refused = await send('sales');
     expect(refused.status).toBe(429);
@@ -242,11 +189,7 @@ describe('Temporal unreachable', () => {
   });
 
   test('reports and the dashboard answer 503 without a ledger', async () => {
-    for (const url of [
-      '/v1/audit/sla?from=2026-10-01&to=2026-11-01',
-      '/v1/audit/funnel?from=2026-10-01&to=2026-11-01',
-      '/dashboard',
-    ]) {
+    for (const url of ['/v1/audit/sla?from=2026-10-01&to=2026-11-01', '/v1/audit/funnel?from=2026-10-01&to=2026-11-01', '/dashboard']) {
       const res = await inject(app, { method: 'GET', url, headers: bearer('revops') });
       expect([res.status, res.json().error.code]).toEqual([503, 'UNAVAILABLE']);
     }
@@ -257,26 +200,9 @@ describe('Temporal unreachable', () => {
     expect(res.status).toBe(503);
     const body = res.json();
     expect(body.error.code).toBe('NOT_READY');
-    const checks = Object.fromEntries(
-      (body.error.details.checks as { name: string; status: string; detail: string; fix?: string }[]).map((c) => [
-        c.name,
-        c,
-      ]),
-    );
-    expect(Object.keys(checks).sort()).toEqual([
-      'api-keys',
-      'ledger',
-      'policy',
-      'salesforce',
-      'search-attributes',
-      'temporal',
-      'worker',
-    ]);
-    expect(checks.ledger).toMatchObject({
-      status: 'failed',
-      detail: 'not configured',
-      fix: expect.stringContaining('DATABASE_URL'),
-    });
+    const checks = Object.fromEntries((body.error.details.checks as { name: string; status: string; fix?: string }[]).map((c) => [c.name, c]));
+    expect(Object.keys(checks).sort()).toEqual(['api-keys', 'ledger', 'policy', 'salesforce', 'search-attributes', 'temporal', 'worker']);
+    expect(checks.ledger).toMatchObject({ status: 'failed', detail: 'not configured', fix: expect.stringContaining('DATABASE_URL') });
     expect(checks.policy).toMatchObject({ status: 'ok' });
     expect(checks.temporal).toMatchObject({ status: 'failed', fix: expect.stringContaining('TEMPORAL_ADDRESS') });
   });
