@@ -73,6 +73,8 @@ export async function npmStart(timeoutMs = 150_000): Promise<NpmStart> {
       await exited;
       clearTimeout(timer);
     }
+    child.stdout!.destroy();
+    child.stderr!.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
