@@ -14,7 +14,7 @@ import { npmStart, REPO, type NpmStart } from '../helpers/npm-start';
 const README = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
 
 /** The shell block after the `<!-- walkthrough -->` marker. */
-export function walkthroughBlock(readme: string): string {
+function walkthroughBlock(readme: string): string {
   const marker = readme.indexOf('<!-- walkthrough -->');
   if (marker < 0) throw new Error('README.md has no <!-- walkthrough --> marker');
   const match = /```sh\n([\s\S]*?)\n```/.exec(readme.slice(marker));
