@@ -9,7 +9,7 @@ export const DEFAULT_POLICY_FILE = path.resolve(__dirname, '../policy/default.ya
 
 const port = (fallback: number) => integerEnv(fallback, 1, 65535);
 
-/** The core settings of DESIGN §3.5; Salesforce and API settings are parsed by their own modules. */
+/** The core settings of the README's configuration table; Salesforce and API settings are parsed by their own modules. */
 const policyFile = optionalEnv.transform((v) => v ?? DEFAULT_POLICY_FILE);
 
 /** The policy file named by the environment, even when other settings are wrong. */

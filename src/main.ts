@@ -3,6 +3,7 @@ import { startEmulator, type Emulator } from '../tools/salesforce-emulator';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateDevKeys } from './api/auth';
+import { forgetRunningApi, recordRunningApi } from './cli/running-api';
 import { apiConfigFromEnv, DEFAULT_SALESFORCE_ORG_ID } from './api/config';
 import { startApiServer, type RunningApi } from './api/server';
 import { openStateDatabase } from './api/state-store';
@@ -154,6 +155,9 @@ async function main(): Promise<void> {
       { port: core.PORT, host: apiConfig.host },
     );
     stops.splice(stops.length - 1, 0, () => api.close());
+    // The CLI reads the embedded ledger through this API while this process holds it.
+    recordRunningApi(core.HANDOFF_DATA_DIR, { url: api.url, pid: process.pid });
+    stops.push(async () => forgetRunningApi(core.HANDOFF_DATA_DIR));
 
     const lines = [
       '',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Registers Handoff's search attributes (DESIGN §3.2) on a Temporal namespace, once per namespace.
+# Registers Handoff's search attributes (docs/contracts/temporal.md) on a Temporal namespace, once per namespace.
 # Temporal Cloud: run with `tcld` instead, or in the Cloud UI (Namespaces → Search attributes).
 #   TEMPORAL_ADDRESS=host:7233 TEMPORAL_NAMESPACE=handoff infra/temporal/register-search-attributes.sh
 set -euo pipefail

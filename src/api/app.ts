@@ -18,6 +18,7 @@ import { leadRoutes } from './routes/leads';
 import { openApiRoutes } from './routes/openapi';
 import { outboundMessageRoutes } from './routes/outbound-messages';
 import { memoryStateStore, sqlStateStore } from './state-store';
+import { policyRoutes } from './routes/policy';
 import { createLeadGateway } from './temporal';
 
 export type { ApiDeps } from './context';
@@ -25,7 +26,7 @@ export type { ApiDeps } from './context';
 const ONE_MB = 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** The HTTP API of DESIGN §3.1 as a Fastify instance (not listening): for a server, Lambda or inject(). */
+/** The HTTP API of docs/contracts/http-api.md as a Fastify instance (not listening): for a server, Lambda or inject(). */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const options: FastifyHttpOptions<Server> & { loggerInstance: FastifyBaseLogger } = {
     loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger,
@@ -68,6 +69,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes, ctx);
   await app.register(outboundMessageRoutes, ctx);
   await app.register(codecRoutes, ctx);
+  await app.register(policyRoutes, ctx);
   await app.register(openApiRoutes, ctx);
   return app;
 }

@@ -74,7 +74,7 @@ export class ApiConfigError extends Error {
   }
 }
 
-/** The API's settings (DESIGN §3.5); every problem is listed at once. Core settings live in src/config.ts. */
+/** The API's settings (the README's configuration table); every problem is listed at once. Core settings live in src/config.ts. */
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfig {
   const parsed = apiEnvSchema.safeParse(env);
   if (!parsed.success) throw new ApiConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));

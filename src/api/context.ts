@@ -26,8 +26,8 @@ export interface ApiDeps {
    * signatures, dashboard sessions), usually the ledger's. Without it that state lives in this process only.
    */
   sql?: SqlExecutor;
-  /** Salesforce (or the emulator), for readiness. */
-  salesforce?: { ping(): Promise<void> };
+  /** Salesforce (or the emulator), for readiness: it answers, and its API allocation remains. */
+  salesforce?: { ping(): Promise<void>; remainingApiCalls?(): number | null };
   auth: { keys: readonly ApiKey[]; webhookSecret?: string; signature?: SignatureOptions };
   /** Outbound Messages from any other organization are refused (403). */
   salesforceOrgId: string;

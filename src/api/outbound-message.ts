@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 /**
- * Salesforce Outbound Messages (SOAP 1.1 push, reference/salesforce-rest-notes.md §4a): a pure parser
+ * Salesforce Outbound Messages (SOAP 1.1 push, docs/contracts/salesforce.md): a pure parser
  * that resolves namespaces properly (prefixes are the sender's choice), and the Ack / Fault answers.
  */
 export const NS = {
@@ -165,7 +165,7 @@ function fieldsOf(sObject: XmlElement, prefix = ''): Record<string, string | nul
   return fields;
 }
 
-/** Which Lead field feeds which trigger field (DESIGN §3.3 names by default; configurable). */
+/** Which Lead field feeds which trigger field (docs/contracts/salesforce.md names by default; configurable). */
 export interface LeadFieldMap {
   leadId: string;
   ownerId: string;

@@ -15,6 +15,7 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Ledger } from '../audit/ledger';
 import type { Engagement, PriorLife, Trigger } from '../domain/inputs';
+import { liveWorkflowPollers } from '../health/temporal';
 import type { Policy } from '../domain/policy';
 import type { LeadView } from '../domain/state';
 import type { LeadWorkflowInput } from '../workflows/lead-lifecycle';
@@ -62,7 +63,6 @@ export type LeadAction = keyof typeof ACTION_UPDATES;
 export type ActionBody<A extends LeadAction> =
   (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [Envelope<infer Body>]> ? Body : never;
 
-const LIVE_POLLER_MS = 2 * 60_000;
 const GRPC_NOT_FOUND = 5;
 const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
 
@@ -172,17 +172,7 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
      * Readiness: the namespace answers, and how many workers polled the task queue for workflow tasks
      * lately (the server lists pollers for minutes after they are gone; a live one re-polls every ~60 s).
      */
-    async workflowPollers(): Promise<number> {
-      const response = await withDeadline(() =>
-        client.workflowService.describeTaskQueue({
-          namespace: deps.namespace,
-          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        }),
-      );
-      const since = Date.now() - LIVE_POLLER_MS;
-      return (response.pollers ?? []).filter((p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= since).length;
-    },
+    workflowPollers: (): Promise<number> => withDeadline(() => liveWorkflowPollers(client.connection, deps.namespace, taskQueue)),
   };
 
   async function call<T>(leadId: string, fn: () => Promise<T>): Promise<T> {

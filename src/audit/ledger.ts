@@ -14,6 +14,8 @@ export type LedgerOptions = {
   dataDir?: string;
   /** Postgres schema of the ledger tables (tests and benchmarks use their own). Default `public`. */
   schema?: string;
+  /** Apply pending migrations on open (default); `false` opens the ledger as it is, for `handoff doctor`. */
+  migrate?: boolean;
   logger: Logger;
 };
 
@@ -59,6 +61,8 @@ export interface Ledger {
    */
   closedLead(leadId: string): Promise<PriorLife | null>;
   ping(): Promise<void>;
+  /** `NNN_name` of every migration recorded as applied (none on a ledger never migrated). */
+  appliedMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -72,7 +76,7 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
     ? await connectPostgres(options.databaseUrl, schema, logger)
     : await openPglite(path.resolve(options.dataDir ?? '.handoff'), schema);
   try {
-    await migrate(db, schema, logger);
+    if (options.migrate !== false) await migrate(db, schema, logger);
   } catch (err) {
     await db.close();
     throw err;
@@ -155,6 +159,12 @@ function ledgerOn(db: SqlClient): Ledger {
     },
     async ping() {
       await db.query('SELECT 1');
+    },
+    async appliedMigrations() {
+      const { rows: table } = await db.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+      if (!table[0]?.t) return [];
+      const { rows } = await db.query<{ version: string; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+      return rows.map((r) => `${r.version}_${r.name}`);
     },
     close: () => db.close(),
   };

@@ -1,5 +1,5 @@
 /**
- * RevOps reports from the ledger (DESIGN §3.1). The rules, as RevOps will be asked about them:
+ * RevOps reports from the ledger (docs/contracts/http-api.md). The rules, as RevOps will be asked about them:
  *
  * - A lead counts once per qualification cycle, in the window holding its `qualifiedAt` (the
  *   hand-off to sales). A recycled lead that qualifies again is a new row.
@@ -151,7 +151,7 @@ export function summarizeSla(from: string, to: string, leads: SlaLead[]): SlaRep
   };
 }
 
-/** `text/csv`: a header row, then one row per lead with the DESIGN §3.1 columns. */
+/** `text/csv`: a header row, then one row per lead with the columns of docs/contracts/http-api.md. */
 export function slaCsv(leads: readonly SlaLead[]): string {
   return csvRecord(SLA_CSV_COLUMNS) + leads.map((l) => csvRecord(SLA_CSV_COLUMNS.map((c) => l[c]))).join('');
 }

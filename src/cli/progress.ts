@@ -4,7 +4,10 @@ const WIDTH = 30;
  * A one-line progress bar on a terminal's stderr (so `> q4.csv` stays clean); nothing at all when
  * stderr is not a terminal, where carriage returns would only litter a log.
  */
-export function progressBar(stream: NodeJS.WriteStream, label: string): { update(done: number, total: number): void; done(): void } {
+export function progressBar(
+  stream: NodeJS.WriteStream,
+  label: string,
+): { update(done: number, total: number): void; done(): void } {
   if (!stream.isTTY) return { update: () => undefined, done: () => undefined };
   let drawn = false;
   return {

@@ -175,7 +175,7 @@ export const leadStateSchema = z.object({
 });
 export type LeadState = z.infer<typeof leadStateSchema>;
 
-/** The lead as the API answers it (DESIGN §3.1). */
+/** The lead as the API answers it (docs/contracts/http-api.md). */
 export const leadViewSchema = z.object({
   leadId: z.string(),
   workflowId: z.string(),

@@ -107,7 +107,7 @@ export class SalesforceConfigError extends Error {
   }
 }
 
-/** Reads SALESFORCE_* (DESIGN §3.5). Throws SalesforceConfigError listing every problem at once. */
+/** Reads SALESFORCE_* (the README's configuration table). Throws SalesforceConfigError listing every problem at once. */
 export function loadSalesforceConfig(env: NodeJS.ProcessEnv = process.env): SalesforceConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {

@@ -68,7 +68,7 @@ export const fieldMapOverrideSchema = z
   .strict();
 export type FieldMapOverride = z.infer<typeof fieldMapOverrideSchema>;
 
-/** DESIGN §3.3. */
+/** docs/contracts/salesforce.md. */
 export const DEFAULT_FIELD_MAP: FieldMap = {
   lead: {
     stage: 'Handoff_Stage__c',

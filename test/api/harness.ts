@@ -24,14 +24,6 @@ import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { recordingActivities } from '../helpers/recording-activities';
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
 
-// Fastify's inject() (light-my-request) requires the ESM-only cookie@2, which Node 20.19+ loads but Jest
-// cannot. It only serves inject's `cookies` option, which these tests do not use (they send a Cookie header).
-jest.mock('cookie', () => ({
-  stringifySetCookie: () => {
-    throw new Error('inject({ cookies }) is unavailable under Jest: send a Cookie header');
-  },
-}));
-
 export const KEYS = {
   crm: 'crm-test-key-0000000000001',
   sales: 'sales-test-key-000000000001',

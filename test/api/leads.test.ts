@@ -191,7 +191,12 @@ describe('errors from Temporal', () => {
     expect(res.headers['retry-after']).toBe('5');
     const ready = await inject(stalled, { method: 'GET', url: '/readyz' });
     expect(ready.status).toBe(503);
-    expect(ready.json().error.details.checks).toMatchObject({ temporal: 'ok', worker: 'no worker polls task queue "no-worker-here"', ledger: 'ok' });
+    const checks = ready.json().error.details.checks as { name: string; status: string; detail: string }[];
+    expect(Object.fromEntries(checks.map((c) => [c.name, c.status === 'ok' ? 'ok' : c.detail]))).toMatchObject({
+      temporal: 'ok',
+      worker: 'no worker polls task queue "no-worker-here"',
+      ledger: 'ok',
+    });
     await stalled.close();
   });
 });
@@ -312,9 +317,19 @@ describe('RevOps reads', () => {
     expect((await get('/dashboard?from=2026-11-01&to=2026-10-01', 'revops')).status).toBe(400);
   });
 
-  test('/readyz is 200 when Temporal, a worker, Salesforce and the ledger answer; 503 naming the one that does not', async () => {
+  test('/readyz is 200 when every required check passes; 503 naming the one that does not, each check with its detail', async () => {
+    const statuses = (body: { checks: { name: string; status: string }[] }) => Object.fromEntries(body.checks.map((c) => [c.name, c.status]));
     const ready = await inject(stack.app, { method: 'GET', url: '/readyz' });
-    expect([ready.status, ready.json()]).toEqual([200, { status: 'ready', checks: { temporal: 'ok', worker: 'ok', salesforce: 'ok', ledger: 'ok' } }]);
+    expect([ready.status, ready.json().status]).toEqual([200, 'ready']);
+    expect(statuses(ready.json() as never)).toEqual({
+      policy: 'ok',
+      'api-keys': 'ok',
+      temporal: 'ok',
+      'search-attributes': 'ok',
+      worker: 'ok',
+      ledger: 'ok',
+      salesforce: 'ok',
+    });
     const sfDown = await stack.build({
       salesforce: {
         ping: async () => {
@@ -325,10 +340,8 @@ describe('RevOps reads', () => {
     });
     const res = await inject(sfDown, { method: 'GET', url: '/readyz' });
     expect(res.status).toBe(503);
-    expect(res.json().error).toMatchObject({
-      message: 'not ready: salesforce (INVALID_SESSION_ID)',
-      details: { checks: { temporal: 'ok', worker: 'ok', salesforce: 'INVALID_SESSION_ID', ledger: 'ok', emulator: 'ok' } },
-    });
+    expect(res.json().error.message).toBe('not ready: salesforce (INVALID_SESSION_ID)');
+    expect(statuses(res.json().error.details)).toMatchObject({ temporal: 'ok', worker: 'ok', salesforce: 'failed', ledger: 'ok', emulator: 'ok' });
     await sfDown.close();
   });
 });

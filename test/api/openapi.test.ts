@@ -5,7 +5,7 @@ import { newLead } from '../../src/domain/lifecycle';
 import { toLeadView } from '../../src/domain/state';
 import { deps, hotTrigger, inject, policy } from './harness';
 
-/** DESIGN §3.1, every route. */
+/** docs/contracts/http-api.md, every route. */
 const CONTRACT = [
   ['post', '/v1/leads'],
   ['post', '/v1/leads/{leadId}/events'],
@@ -22,6 +22,7 @@ const CONTRACT = [
   ['get', '/v1/leads/{leadId}/timeline'],
   ['get', '/v1/audit/sla'],
   ['get', '/v1/audit/funnel'],
+  ['get', '/v1/policy/preview'],
   ['get', '/dashboard'],
   ['get', '/dashboard/sign-in'],
   ['post', '/dashboard/sign-in'],

@@ -153,7 +153,7 @@ describe.each(ledgerTargets())('reports on %s', (_name, makeTarget) => {
     expect(calls.at(-1)).toEqual([14, 14]);
   });
 
-  it('writes the CSV columns of DESIGN §3.1, byte for byte', async () => {
+  it('writes the CSV columns of docs/contracts/http-api.md, byte for byte', async () => {
     const emea = await slaReport(ledger, slaQuerySchema.parse({ ...Q4, team: 'emea' }));
     expect(slaCsv(emea.leads)).toBe(
       'leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion\r\n' +

@@ -8,8 +8,8 @@ import { salesforceActivityPolicySchema } from '../../src/domain/salesforce-acti
 import { testPolicy } from '../helpers/policy';
 import { DAY, HOUR, MON_0900, ny } from './lead-fixtures';
 
-/** DESIGN.md §3.4, verbatim: "this must validate and mean what it says". */
-const DESIGN_EXAMPLE = String.raw`version: "2026-11-01"
+/** The example of docs/contracts/policy.md ("this must validate and mean what it says"). */
+const DOCS_POLICY_EXAMPLE = String.raw`version: "2026-11-01"
 calendars:
   na: { timezone: America/New_York, hours: { mon: ["09:00", "17:00"], tue: ["09:00", "17:00"],
         wed: ["09:00", "17:00"], thu: ["09:00", "17:00"], fri: ["09:00", "17:00"] },
@@ -73,8 +73,8 @@ function problemsOf(run: () => unknown): { path: string; message: string }[] {
 }
 const pathsOf = (run: () => unknown): string[] => problemsOf(run).map((p) => p.path);
 
-describe('the DESIGN §3.4 policy example', () => {
-  const policy = parsePolicy(DESIGN_EXAMPLE, 'DESIGN.md');
+describe('the policy example of docs/contracts/policy.md', () => {
+  const policy = parsePolicy(DOCS_POLICY_EXAMPLE, 'docs/contracts/policy.md');
 
   it('validates exactly into the documented structure, with defaults filled in', () => {
     expect(policy).toEqual({
@@ -206,7 +206,7 @@ describe('the DESIGN §3.4 policy example', () => {
   });
 
   it('validates the same policy written as JSON', () => {
-    expect(parsePolicy(JSON.stringify(parseYaml(DESIGN_EXAMPLE)))).toEqual(policy);
+    expect(parsePolicy(JSON.stringify(parseYaml(DOCS_POLICY_EXAMPLE)))).toEqual(policy);
   });
 
   it('accepts seconds-long windows for acceptance tests', () => {
@@ -280,7 +280,7 @@ describe('an invalid policy', () => {
   it('formats the error with the source and one line per problem', () => {
     let error: PolicyError | undefined;
     try {
-      validatePolicy({ ...parseYaml(DESIGN_EXAMPLE), defaultTeam: 'eu', extra: 1 }, 'policy/prod.yaml');
+      validatePolicy({ ...parseYaml(DOCS_POLICY_EXAMPLE), defaultTeam: 'eu', extra: 1 }, 'policy/prod.yaml');
     } catch (err) {
       error = err as PolicyError;
     }

@@ -13,7 +13,7 @@ import { handoffTask, leadRecord, QUEUE_ID, REP_ID } from './fixtures';
 const LEAD_ID = '00Q000000000001AAA';
 
 describe('leadToSalesforce', () => {
-  it('maps every Handoff field to its API name (DESIGN §3.3) with enum names and UTC instants', () => {
+  it('maps every Handoff field to its API name (docs/contracts/salesforce.md) with enum names and UTC instants', () => {
     const fields = leadToSalesforce(
       leadRecord(LEAD_ID, {
         stage: 'RECYCLED',

@@ -22,12 +22,14 @@ function checkIn(dir: string): Promise<{ code: number; stdout: string; stderr: s
   });
 }
 
-function copyOfProject(mutateLock?: (lock: { packages: Record<string, unknown> }) => void): string {
+type Lock = { packages: Record<string, { engines?: Record<string, string> }> };
+
+function copyOfProject(mutateLock?: (lock: Lock) => void): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-lockfile-'));
   fs.mkdirSync(path.join(dir, 'scripts'));
   fs.copyFileSync(path.join(REPO, 'scripts/check-lockfile.js'), path.join(dir, 'scripts/check-lockfile.js'));
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
-  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8'));
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as Lock;
   mutateLock?.(lock);
   fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
   return dir;
@@ -44,7 +46,7 @@ describe('scripts/check-lockfile.js', () => {
     expect([run.code, run.stdout]).toEqual([0, expect.stringContaining('in sync')]);
   });
 
-  it("fails with what is missing and how to regenerate the lock when an other platform's optional binary is not listed", async () => {
+  it("fails with what is missing and how to regenerate the lock when another platform's optional binary is not listed", async () => {
     const dir = copyOfProject((lock) => {
       delete lock.packages['node_modules/@swc/core-darwin-arm64'];
     });
@@ -54,5 +56,16 @@ describe('scripts/check-lockfile.js', () => {
     expect(run.stderr).toContain('`npm ci` rejects package-lock.json');
     expect(run.stderr).toContain('Missing: @swc/core-darwin-arm64@');
     expect(run.stderr).toContain('npm install --package-lock-only --no-audit --no-fund');
+  });
+
+  it('fails when a locked package does not support this Node (EBADENGINE), saying how to fix it', async () => {
+    const dir = copyOfProject((lock) => {
+      lock.packages['node_modules/zod']!.engines = { node: '>=99' };
+    });
+    dirs.push(dir);
+    const run = await checkIn(dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('EBADENGINE');
+    expect(run.stderr).toContain('"overrides"');
   });
 });

@@ -6,7 +6,7 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 const TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', INT: 'Int', DOUBLE: 'Double' };
 const expected = SEARCH_ATTRIBUTE_KEYS.map((k) => `${k.name}=${TYPE_NAMES[k.type]}`).sort();
 
-describe('search attributes of DESIGN §3.2, registered everywhere the same', () => {
+describe('search attributes of docs/contracts/temporal.md, registered everywhere the same', () => {
   test('within the dev server limits: 8 Keyword, 3 Datetime, 2 Int, 2 Double', () => {
     const count = (type: string) => SEARCH_ATTRIBUTE_KEYS.filter((k) => k.type === type).length;
     expect([count('KEYWORD'), count('DATETIME'), count('INT'), count('DOUBLE')]).toEqual([8, 3, 2, 2]);

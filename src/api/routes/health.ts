@@ -1,17 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { ApiContext, ReadinessCheck } from '../context';
+import { allRequiredPass, checkResultSchema, runChecks, type HealthContext } from '../../health/checks';
+import { listSearchAttributes } from '../../health/temporal';
+import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
 import { defineRoute } from '../route';
 
-const CHECK_TIMEOUT_MS = 3000;
-
 export const readinessSchema = z.object({
   status: z.literal('ready'),
-  checks: z.record(z.string(), z.literal('ok')),
+  checks: z.array(checkResultSchema),
 });
 
-/** Liveness (the process answers) and readiness (everything a lead needs answers). */
+/** Liveness (the process answers) and readiness (the shared checks of src/health/checks.ts). */
 export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   defineRoute(app, ctx, {
     method: 'GET',
@@ -29,63 +29,59 @@ export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     method: 'GET',
     url: '/readyz',
     operationId: 'readyz',
-    summary: 'Readiness: Temporal, a worker polling the task queue, Salesforce and the ledger all answer',
+    summary:
+      'Readiness: the checks of `handoff doctor` (policy, keys, Temporal and its search attributes, a worker, the ledger and its migrations, Salesforce and its allocation)',
     tag: 'Operations',
     access: { kind: 'public' },
-    responses: { 200: { description: 'Ready', schema: readinessSchema } },
+    responses: { 200: { description: 'Ready: every required check passed', schema: readinessSchema } },
     errors: [503],
     handler: async () => {
-      const checks = await runChecks(readinessChecks(ctx));
-      const failed = Object.entries(checks).filter(([, result]) => result !== 'ok');
-      if (failed.length > 0) {
-        throw new ApiError(503, 'NOT_READY', `not ready: ${failed.map(([name, reason]) => `${name} (${reason})`).join(', ')}`, { checks }, {
-          'retry-after': '5',
-        });
+      const checks = await runChecks(healthContext(ctx));
+      if (!allRequiredPass(checks)) {
+        const failed = checks.filter((c) => c.required && c.status === 'failed');
+        throw new ApiError(
+          503,
+          'NOT_READY',
+          `not ready: ${failed.map((c) => `${c.name} (${c.detail})`).join(', ')}`,
+          { checks },
+          {
+            'retry-after': '5',
+          },
+        );
       }
       return { status: 'ready' as const, checks };
     },
   });
 };
 
-function readinessChecks(ctx: ApiContext): Record<string, ReadinessCheck> {
+/** What the shared checks see in a running API: its own policy, connections and configuration. */
+function healthContext(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env): HealthContext {
   const { deps, leads } = ctx;
   const { salesforce, ledger } = deps;
-  const pollers = leads.workflowPollers();
-  pollers.catch(() => undefined);
+  const { client, namespace, taskQueue } = deps.temporal;
   return {
-    temporal: async () => void (await pollers),
-    worker: async () => {
-      const count = await pollers.catch(() => {
-        throw new Error('Temporal unreachable');
-      });
-      if (count === 0) throw new Error(`no worker polls task queue "${deps.temporal.taskQueue}"`);
+    policy: async () => deps.policy,
+    keys: {
+      apiKeys: env.HANDOFF_API_KEYS,
+      webhookSecret: deps.auth.webhookSecret,
+      production: env.NODE_ENV === 'production',
     },
-    salesforce: salesforce ? () => salesforce.ping() : notConfigured,
-    ledger: ledger ? () => ledger.ping() : notConfigured,
-    ...deps.readiness,
+    temporal: async () => ({
+      address: 'the API connection',
+      namespace,
+      taskQueue,
+      searchAttributes: () => listSearchAttributes(client.connection, namespace),
+      workflowPollers: () => leads.workflowPollers(),
+    }),
+    ledger: async () => ledger ?? notConfigured(),
+    salesforce: async () =>
+      salesforce
+        ? { ping: () => salesforce.ping(), remainingApiCalls: () => salesforce.remainingApiCalls?.() ?? null }
+        : notConfigured(),
+    ...(deps.readiness ? { extra: deps.readiness } : {}),
   };
 }
 
-const notConfigured: ReadinessCheck = async () => {
+const notConfigured = (): never => {
   throw new Error('not configured');
 };
-
-async function runChecks(checks: Record<string, ReadinessCheck>): Promise<Record<string, string>> {
-  const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      });
-      try {
-        await Promise.race([check(), timeout]);
-        return [name, 'ok'] as const;
-      } catch (err) {
-        return [name, err instanceof Error ? err.message : String(err)] as const;
-      } finally {
-        clearTimeout(timer);
-      }
-    }),
-  );
-  return Object.fromEntries(entries);
-}

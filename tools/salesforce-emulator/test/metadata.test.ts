@@ -17,7 +17,7 @@ function field(folder: string, name: string): FieldDef {
 }
 
 describe('infra/salesforce metadata', () => {
-  it('defines the Lead fields of DESIGN §3.3 with the agreed types', () => {
+  it('defines the Lead fields of docs/contracts/salesforce.md with the agreed types', () => {
     const picklist = (values: string[]): Partial<FieldDef> => ({ type: 'picklist', restricted: true, picklistValues: values });
     const expected: Record<string, Partial<FieldDef>> = {
       Handoff_Stage__c: picklist(['NURTURE', 'REVIEW', 'MQL', 'SAL', 'SQL', 'CONVERTED', 'RECYCLED', 'DISQUALIFIED']),
