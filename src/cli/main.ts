@@ -197,6 +197,8 @@ function previewText(p: SlaPreview, policyFile: string): string {
   const step = (s: SlaPreview['breachSteps'][number]) => {
     if (s.type === 'BREACH') return `${when(s.at)}  breach of window ${s.window} (owner ${s.ownerId})`;
     if (s.type === 'ESCALATE') return `${when(s.at)}  escalation task for manager ${s.to}`;
+    if (s.type === 'RESTART') return `${when(s.at)}  new window for ${s.ownerId}, due ${when(s.dueAt)}`;
+    if (s.type === 'REPEAT') return `${when(s.at)}  escalation repeats (owner ${s.ownerId}), next at ${when(s.nextAt)}, until someone acts`;
     return `${when(s.at)}  reassigned ${s.from} -> ${s.to}, new window due ${when(s.dueAt)}`;
   };
   return [

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { addBusinessTime, addClocked, businessTimeBetween, type BusinessCalendar } from './calendar';
-import type { ClockedDuration } from './duration';
+import type { BusinessCalendar } from './calendar';
+import type { LeadEvent } from './inputs';
+import { newLead, nextDeadline, step } from './lifecycle';
 import { isoInstantSchema, kindSchema, type Kind } from './model';
 import type { Policy, Team } from './policy';
 import { toId18 } from './salesforce-id';
@@ -11,7 +12,8 @@ import { toId18 } from './salesforce-id';
  * sales at a given instant, before any lead exists. RevOps uses it to check a policy before deploying
  * it. It follows the rules the lifecycle applies: the first-touch window opens when the lead is
  * handed to sales, reminders fall at fractions of the window in its own clock, and a breach runs the
- * steps of `sla.onBreach`.
+ * steps of the escalation chain. It is computed by running the lifecycle itself (`step` and its
+ * deadlines) on a lead nobody works, so the preview cannot disagree with what a lead would live.
  */
 
 export const previewQuerySchema = z.strictObject({
@@ -39,6 +41,8 @@ const breachStepSchemaOf = <T extends z.ZodType>(time: T) =>
     z.object({ type: z.literal('BREACH'), at: time, ownerId: z.string(), window: z.number().int() }),
     z.object({ type: z.literal('ESCALATE'), at: time, to: z.string(), ownerId: z.string() }),
     z.object({ type: z.literal('REASSIGN'), at: time, from: z.string(), to: z.string(), dueAt: time }),
+    z.object({ type: z.literal('RESTART'), at: time, ownerId: z.string(), dueAt: time }),
+    z.object({ type: z.literal('REPEAT'), at: time, ownerId: z.string(), nextAt: time }),
   ]);
 const breachStepSchema = breachStepSchemaOf(instantSchema);
 type TimedStep = z.infer<ReturnType<typeof breachStepSchemaOf<z.ZodNumber>>>;
@@ -75,49 +79,42 @@ const instant = (t: number, zone: string) => ({
   local: DateTime.fromMillis(t, { zone }).toISO({ suppressMilliseconds: true }) ?? new Date(t).toISOString(),
 });
 
-/** The reminders of a window [start, due): each fraction of its length, measured in the window's own clock. */
-export function reminderInstants(
-  calendar: BusinessCalendar,
-  window: ClockedDuration,
-  start: number,
-  due: number,
-  fractions: readonly number[],
-): number[] {
-  if (window.clock === 'calendar') return fractions.map((f) => start + Math.round((due - start) * f));
-  const length = businessTimeBetween(calendar, start, due);
-  return fractions.map((f) => addBusinessTime(calendar, start, Math.round(length * f)));
+/** The chain's steps as a lead nobody works would live them: until the escalation first repeats. */
+function simulate(policy: Policy, team: Team, kind: Kind, ownerId: string, start: number): { due: number; reminders: number[]; steps: TimedStep[] } {
+  const init = { leadId: PREVIEW_LEAD, workflowId: `lead-${PREVIEW_LEAD}`, effectPrefix: 'preview', policy, now: start };
+  const trigger: LeadEvent = { type: 'trigger', trigger: { leadId: PREVIEW_LEAD, eventId: 'preview', occurredAt: new Date(start).toISOString(), kind, ownerId, team: team.id } };
+  let result = step(newLead(init), { event: trigger, receivedAt: new Date(start).toISOString(), requestId: null }, start, policy);
+  if (!result.ok) throw new Error(`preview: ${result.refusal.message}`);
+  const due = Date.parse(result.state.sla.dueAt!);
+  const reminders: number[] = [];
+  const steps: TimedStep[] = [];
+  let window = 1;
+  for (let guard = 0; guard < 50; guard++) {
+    const at = nextDeadline(result.state, policy);
+    if (at === null) break;
+    result = step(result.state, { event: { type: 'tick' }, receivedAt: new Date(at).toISOString(), requestId: null }, at, policy);
+    if (!result.ok) break;
+    let repeated = false;
+    for (const effect of result.effects) {
+      if (effect.type !== 'ledger') continue;
+      const { type, detail } = effect.event;
+      const str = (key: string) => String(detail[key]);
+      if (type === 'SLA_REMINDER' && window === 1) reminders.push(at);
+      if (type === 'SLA_BREACHED') steps.push({ type: 'BREACH', at, ownerId: str('ownerId'), window: window++ });
+      if (type === 'ESCALATED') steps.push({ type: 'ESCALATE', at, to: str('to'), ownerId: str('ownerId') });
+      if (type === 'REASSIGNED') steps.push({ type: 'REASSIGN', at, from: str('from'), to: str('to'), dueAt: Date.parse(str('dueAt')) });
+      if (type === 'SLA_RESTARTED') steps.push({ type: 'RESTART', at, ownerId: str('ownerId'), dueAt: Date.parse(str('dueAt')) });
+      if (type === 'ESCALATION_REPEATED') {
+        steps.push({ type: 'REPEAT', at, ownerId: str('ownerId'), nextAt: Date.parse(str('nextAt')) });
+        repeated = true;
+      }
+    }
+    if (repeated) break;
+  }
+  return { due, reminders, steps };
 }
 
-/**
- * What happens when nobody works the lead, from `sla.onBreach` as it stands: each window breaches at
- * its due time, the manager is told (notifyManager), and the lead goes to the team's fallback owner
- * with a fresh window from the breach (reassignTo: fallback) while reassignments remain and the owner
- * who breached is not the fallback already. The one function to rewrite when breach handling changes.
- */
-export function breachSteps(
-  policy: Policy,
-  team: Team,
-  calendar: BusinessCalendar,
-  window: ClockedDuration,
-  ownerId: string,
-  firstDue: number,
-): TimedStep[] {
-  const { onBreach } = policy.sla;
-  const steps: TimedStep[] = [];
-  let owner = ownerId;
-  let due = firstDue;
-  for (let reassignments = 0; ; reassignments += 1) {
-    steps.push({ type: 'BREACH', at: due, ownerId: owner, window: reassignments + 1 });
-    if (onBreach.notifyManager) steps.push({ type: 'ESCALATE', at: due, to: team.managerId, ownerId: owner });
-    const canReassign =
-      onBreach.reassignTo === 'fallback' && reassignments < onBreach.maxReassignments && owner !== team.fallbackOwnerId;
-    if (!canReassign) return steps;
-    const next = addClocked(calendar, due, window);
-    steps.push({ type: 'REASSIGN', at: due, from: owner, to: team.fallbackOwnerId, dueAt: next });
-    owner = team.fallbackOwnerId;
-    due = next;
-  }
-}
+const PREVIEW_LEAD = '00Q000000PREVIEW';
 
 /** When the first touch of a lead of `kind`, handed to `team` at `at`, would be due, its reminders and its breach steps. */
 export function previewSla(policy: Policy, query: PreviewQuery): SlaPreview {
@@ -127,28 +124,33 @@ export function previewSla(policy: Policy, query: PreviewQuery): SlaPreview {
       query.team,
       policy.teams.map((t) => t.id),
     );
-  const calendar = policy.calendars[team.calendar]!;
-  const zone = zoneOf(calendar);
+  const zone = zoneOf(policy.calendars[team.calendar]!);
   const kind: Kind = query.kind;
   const window = policy.sla.firstTouch[kind];
   const start = Date.parse(query.at);
-  const due = addClocked(calendar, start, window);
   const ownerId = query.ownerId ?? team.fallbackOwnerId;
-  const reminders = reminderInstants(calendar, window, start, due, policy.sla.reminders);
+  const lived = simulate(policy, team, kind, ownerId, start);
+  const at = (t: number) => instant(t, zone);
   return {
     policyVersion: policy.version,
     kind,
     team: team.id,
     timezone: zone,
     window: { within: window.within.text, clock: window.clock },
-    handedToSalesAt: instant(start, zone),
+    handedToSalesAt: at(start),
     ownerId,
-    firstTouchDueAt: instant(due, zone),
-    reminders: policy.sla.reminders.map((fraction, i) => ({ fraction, at: instant(reminders[i]!, zone) })),
-    breachSteps: breachSteps(policy, team, calendar, window, ownerId, due).map((step) =>
-      step.type === 'REASSIGN'
-        ? { ...step, at: instant(step.at, zone), dueAt: instant(step.dueAt, zone) }
-        : { ...step, at: instant(step.at, zone) },
-    ),
+    firstTouchDueAt: at(lived.due),
+    reminders: lived.reminders.map((t, i) => ({ fraction: policy.sla.reminders[i]!, at: at(t) })),
+    breachSteps: lived.steps.map((s) => {
+      switch (s.type) {
+        case 'REASSIGN':
+        case 'RESTART':
+          return { ...s, at: at(s.at), dueAt: at(s.dueAt) };
+        case 'REPEAT':
+          return { ...s, at: at(s.at), nextAt: at(s.nextAt) };
+        default:
+          return { ...s, at: at(s.at) };
+      }
+    }),
   };
 }

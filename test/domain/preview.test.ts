@@ -6,7 +6,7 @@ import { activity, advance, apply, DAY, freshLead, HOT, iso, ledger, nyIso, trig
 
 const policy = testPolicy();
 const REP = '005000000000002AAA';
-const FALLBACK = '00G000000000001AAA';
+const FALLBACK = '00G000000000001EAA';
 const MANAGER = '005000000000001AAA';
 
 const preview = (
@@ -31,10 +31,10 @@ describe('previewSla on the default policy (America/New_York, Mon-Fri 09:00-17:0
     expect(p.window).toEqual({ within: '1h', clock: 'business' });
   });
 
-  it('skips a holiday: an MQL the evening before Thanksgiving is due at the end of Friday', () => {
+  it('skips a holiday: an MQL the evening before Thanksgiving is due one business day after Friday opens', () => {
     const p = preview('MQL', nyIso('2026-11-25T18:00'));
-    // 24 business hours = 3 working days; Thursday 2026-11-26 is a holiday, the weekend is off.
-    expect(p.firstTouchDueAt.local).toBe('2026-12-01T17:00:00-05:00');
+    // One working day, counted from the next opening: Thursday 2026-11-26 is a holiday, so Friday 09:00 → Monday 09:00.
+    expect(p.firstTouchDueAt.local).toBe('2026-11-30T09:00:00-05:00');
   });
 
   it('follows the clock change: windows across the fall-back and spring-forward weekends', () => {
@@ -47,12 +47,15 @@ describe('previewSla on the default policy (America/New_York, Mon-Fri 09:00-17:0
     expect(spring.firstTouchDueAt).toEqual({ utc: '2027-03-15T13:45:00.000Z', local: '2027-03-15T09:45:00-04:00' });
   });
 
-  it('a lead without an owner goes to the fallback queue, which is never reassigned to itself: breach and escalation only', () => {
+  it('a lead without an owner belongs to the fallback queue: its breach restarts the clock, then the escalation repeats', () => {
     const p = preview('HAND_RAISE', '2026-12-04T21:30:00Z');
     expect(p.ownerId).toBe(FALLBACK);
     expect(p.breachSteps).toEqual([
       { type: 'BREACH', at: p.firstTouchDueAt, ownerId: FALLBACK, window: 1 },
       { type: 'ESCALATE', at: p.firstTouchDueAt, to: MANAGER, ownerId: FALLBACK },
+      { type: 'RESTART', at: p.firstTouchDueAt, ownerId: FALLBACK, dueAt: { utc: '2026-12-07T15:30:00.000Z', local: '2026-12-07T10:30:00-05:00' } },
+      { type: 'REPEAT', at: { utc: '2026-12-07T15:30:00.000Z', local: '2026-12-07T10:30:00-05:00' }, ownerId: FALLBACK, nextAt: { utc: '2026-12-07T16:30:00.000Z', local: '2026-12-07T11:30:00-05:00' } },
+      { type: 'ESCALATE', at: { utc: '2026-12-07T15:30:00.000Z', local: '2026-12-07T10:30:00-05:00' }, to: MANAGER, ownerId: FALLBACK },
     ]);
   });
 
@@ -62,25 +65,17 @@ describe('previewSla on the default policy (America/New_York, Mon-Fri 09:00-17:0
       'BREACH 2026-12-07T14:30:00.000Z',
       'ESCALATE 2026-12-07T14:30:00.000Z',
       'REASSIGN 2026-12-07T14:30:00.000Z',
-      'BREACH 2026-12-07T15:30:00.000Z',
+      'REPEAT 2026-12-07T15:30:00.000Z',
       'ESCALATE 2026-12-07T15:30:00.000Z',
     ]);
     expect(p.breachSteps[2]).toMatchObject({ from: REP, to: FALLBACK, dueAt: { local: '2026-12-07T10:30:00-05:00' } });
   });
 
-  it('honours onBreach: no reassignment when maxReassignments is 0 or reassignTo is none, no escalation without notifyManager', () => {
-    const none = testPolicy({
-      sla: { onBreach: { reassignTo: 'fallback', notifyManager: false, maxReassignments: 0 } },
-    });
-    expect(preview('MQL', '2026-12-01T15:00:00Z', { ownerId: REP }, none).breachSteps.map((s) => s.type)).toEqual([
-      'BREACH',
-    ]);
-    const noFallback = testPolicy({
-      sla: { onBreach: { reassignTo: 'none', notifyManager: true, maxReassignments: 2 } },
-    });
-    expect(preview('MQL', '2026-12-01T15:00:00Z', { ownerId: REP }, noFallback).breachSteps.map((s) => s.type)).toEqual(
-      ['BREACH', 'ESCALATE'],
-    );
+  it('honours the onBreach shorthand: no reassignment when maxReassignments is 0 or reassignTo is none, no escalation without notifyManager', () => {
+    const none = testPolicy({ sla: { escalation: undefined, onBreach: { reassignTo: 'fallback', notifyManager: false, maxReassignments: 0 } } });
+    expect(preview('MQL', '2026-12-01T15:00:00Z', { ownerId: REP }, none).breachSteps.map((s) => s.type)).toEqual(['BREACH', 'RESTART', 'REPEAT', 'ESCALATE']);
+    const noFallback = testPolicy({ sla: { escalation: undefined, onBreach: { reassignTo: 'none', notifyManager: true, maxReassignments: 2 } } });
+    expect(preview('MQL', '2026-12-01T15:00:00Z', { ownerId: REP }, noFallback).breachSteps.map((s) => s.type)).toEqual(['BREACH', 'ESCALATE', 'RESTART', 'REPEAT', 'ESCALATE']);
   });
 
   it('a 24/7 team counts elapsed time and answers in UTC; a calendar-clock window ignores working hours', () => {
@@ -147,12 +142,9 @@ describe('the preview agrees with the lifecycle', () => {
     const firstDue = Date.parse(p.firstTouchDueAt.utc);
     const reminders = events.filter((e) => e.type === 'SLA_REMINDER' && Date.parse(e.at) < firstDue).map((e) => e.at);
     expect(reminders).toEqual(p.reminders.map((r) => r.at.utc).filter((t) => Date.parse(t) < firstDue));
-    const steps = events
-      .filter((e) => ['SLA_BREACHED', 'ESCALATED', 'REASSIGNED'].includes(e.type))
-      .map(
-        (e) =>
-          `${({ SLA_BREACHED: 'BREACH', ESCALATED: 'ESCALATE', REASSIGNED: 'REASSIGN' } as Record<string, string>)[e.type]} ${iso(Date.parse(e.at))}`,
-      );
-    expect(steps).toEqual(utc(p.breachSteps));
+    const names: Record<string, string> = { SLA_BREACHED: 'BREACH', ESCALATED: 'ESCALATE', REASSIGNED: 'REASSIGN', SLA_RESTARTED: 'RESTART', ESCALATION_REPEATED: 'REPEAT' };
+    const steps = events.filter((e) => e.type in names).map((e) => `${names[e.type]} ${iso(Date.parse(e.at))}`);
+    // The preview stops once the escalation repeats; the lead would go on repeating it.
+    expect(steps.slice(0, p.breachSteps.length)).toEqual(utc(p.breachSteps));
   });
 });

@@ -102,11 +102,11 @@ describe('leadLifecycle on the real dev server, with a seconds-long policy', () 
       expect(described.typedSearchAttributes.get(searchAttributes.owner)).toBe(FALLBACK);
       expect(described.typedSearchAttributes.get(searchAttributes.breaches)).toBe(1);
 
-      await handle.executeUpdate(acceptLead, { args: [{ repId: FALLBACK }] });
-      await handle.executeUpdate(logContactAttempt, { args: [{ repId: FALLBACK, channel: 'call', outcome: 'no_answer' }] });
-      await handle.executeUpdate(logContactAttempt, { args: [{ repId: FALLBACK, channel: 'email', outcome: 'replied' }] });
-      await handle.executeUpdate(qualifyLead, { args: [{ repId: FALLBACK, bant: { budget: '40k', authority: 'VP Ops', need: 'carrier routing', timeline: 'Q1' } }] });
-      const converted = await handle.executeUpdate(convertLead, { args: [{ repId: FALLBACK, opportunityId: '006000000000001AAA' }] });
+      await handle.executeUpdate(acceptLead, { args: [{ body: { repId: FALLBACK } }] });
+      await handle.executeUpdate(logContactAttempt, { args: [{ body: { repId: FALLBACK, channel: 'call', outcome: 'no_answer' } }] });
+      await handle.executeUpdate(logContactAttempt, { args: [{ body: { repId: FALLBACK, channel: 'email', outcome: 'replied' } }] });
+      await handle.executeUpdate(qualifyLead, { args: [{ body: { repId: FALLBACK, bant: { budget: '40k', authority: 'VP Ops', need: 'carrier routing', timeline: 'Q1' } } }] });
+      const converted = await handle.executeUpdate(convertLead, { args: [{ body: { repId: FALLBACK, opportunityId: '006000000000001AAA' } }] });
       expect(converted.stage).toBe('CONVERTED');
       expect((await handle.result()).stage).toBe('CONVERTED');
 
@@ -134,7 +134,7 @@ describe('leadLifecycle on the real dev server, with a seconds-long policy', () 
       );
       const firstRun = (await handle.describe()).runId;
       for (let i = 0; i < 40; i++) {
-        await handle.signal(recordEngagement, { eventId: `e${i}`, type: 'email_open', points: 0, occurredAt: new Date().toISOString() });
+        await handle.signal(recordEngagement, { body: { eventId: `e${i}`, type: 'email_open', points: 0, occurredAt: new Date().toISOString() } });
       }
       const after = await eventually(
         async () => ({ runId: (await handle.describe()).runId, view: await handle.query(leadState) }),
@@ -142,8 +142,8 @@ describe('leadLifecycle on the real dev server, with a seconds-long policy', () 
       );
       expect(after.runId).not.toBe(firstRun);
       expect(after.view.stage).toBe('NURTURE');
-      await handle.signal(recordEngagement, { eventId: 'e0', type: 'email_open', occurredAt: new Date().toISOString() });
-      await handle.signal(recordEngagement, { eventId: 'hand', type: 'demo_request', occurredAt: new Date().toISOString() });
+      await handle.signal(recordEngagement, { body: { eventId: 'e0', type: 'email_open', occurredAt: new Date().toISOString() } });
+      await handle.signal(recordEngagement, { body: { eventId: 'hand', type: 'demo_request', occurredAt: new Date().toISOString() } });
       const routed = await eventually(() => handle.query(leadState), (v) => v.stage === 'MQL');
       expect(routed.kind).toBe('HAND_RAISE');
       await eventually(async () => rec.recorded.audit.length, (n) => n >= 42);

@@ -269,13 +269,13 @@ describe('touches and conversions logged in Salesforce reach the lead workflows 
     // A lead the rep rejected back to marketing, then converted in Salesforce: the workflow refuses (409).
     const recycled = await qualifiedLead();
     const recycledHandle = env.client.workflow.getHandle(`lead-${recycled.leadId}`);
-    await recycledHandle.executeUpdate(rejectLead, { args: [{ repId: REP, reason: 'NO_BUDGET' }] });
+    await recycledHandle.executeUpdate(rejectLead, { args: [{ body: { repId: REP, reason: 'NO_BUDGET' } }] });
     // A lead the rep worked to SQL through Handoff, then converted in Salesforce.
     const { leadId } = await qualifiedLead();
     const handle = env.client.workflow.getHandle(`lead-${leadId}`);
-    await handle.executeUpdate(acceptLead, { args: [{ repId: REP }] });
+    await handle.executeUpdate(acceptLead, { args: [{ body: { repId: REP } }] });
     await handle.executeUpdate(qualifyLead, {
-      args: [{ repId: REP, bant: { budget: '40k', authority: 'VP Ops', need: 'routing', timeline: 'Q1' } }],
+      args: [{ body: { repId: REP, bant: { budget: '40k', authority: 'VP Ops', need: 'routing', timeline: 'Q1' } } }],
     });
 
     const rep = asUser(REP);

@@ -213,7 +213,7 @@ export class HandoffStack extends Stack {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
-      // The global limit in front of the per-container limiter (DESIGN §3.1: 429 beyond it).
+      // The global limit in front of the per-container limiter (docs/contracts/http-api.md: 429 beyond it).
       throttle: { rateLimit: throttleRate.valueAsNumber, burstLimit: throttleBurst.valueAsNumber },
     });
 
