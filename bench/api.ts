@@ -54,9 +54,7 @@ async function main(): Promise<void> {
   const policy = loadPolicyFile(path.resolve(__dirname, '../policy/default.yaml'));
   const noop = async () => undefined;
   const activities: Activities = {
-    syncLead: noop,
-    upsertTask: noop,
-    appendAudit: noop,
+    applyEffects: async () => ({ failed: [] }),
     currentPolicy: async () => policy,
     pollSalesforceActivity: async ({ cursor }) => ({ next: cursor, read: 0, sent: 0, skipped: 0, more: false }),
   };

@@ -55,9 +55,7 @@ async function main(): Promise<void> {
   const asUser = (userId: string) =>
     new Connection({ instanceUrl: emulator.url, accessToken: emulator.issueToken(userId), version: '62.0' });
   const activities: Activities = {
-    syncLead: noop,
-    upsertTask: noop,
-    appendAudit: noop,
+    applyEffects: async () => ({ failed: [] }),
     currentPolicy: async () => policy,
     ...createSalesforceActivityPollActivities({
       salesforceReader: createSalesforceReader({ connection: asUser(SEED_IDS.integrationUserId) }),
@@ -97,11 +95,10 @@ async function main(): Promise<void> {
             leadId,
             eventId: 'q1',
             occurredAt: at,
-            receivedAt: at,
             ownerId: SEED_IDS.repUserId,
             firmographics: { industry: 'Software', employees: 120, region: 'NA', title: 'VP Sales' },
             activities: [{ type: 'demo_request', occurredAt: at }],
-          }),
+          }, at),
         ),
       );
     }

@@ -21,6 +21,9 @@ import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
 import pino from 'pino';
 import { startEmulator } from '../tools/salesforce-emulator';
+import { loadSalesforceConfig } from '../src/salesforce/config';
+import { startOwnerDirectory } from '../src/salesforce/owner-check';
+import { emulatorSeedFromPolicy } from '../src/salesforce/policy-owners';
 import { buildApp } from '../src/api/app';
 import { generateDevKeys } from '../src/api/auth';
 import { openStateDatabase } from '../src/api/state-store';
@@ -127,8 +130,16 @@ async function main(): Promise<void> {
 
     const devServer = await startDevServer({ port, dataDir, namespace: core.TEMPORAL_NAMESPACE, logger: quiet });
     stops.push(() => devServer.stop());
-    const emulator = await startEmulator({ port: await freePort(), dataDir, logger: quiet });
+    const emulator = await startEmulator({ port: await freePort(), dataDir, logger: quiet, seed: emulatorSeedFromPolicy(policy) });
     stops.push(() => emulator.close());
+    const directory = await startOwnerDirectory({
+      salesforce: loadSalesforceConfig({}),
+      policy,
+      config: { HANDOFF_OWNER_CHECK: 'fail', HANDOFF_OWNER_REFRESH_SECONDS: 300 },
+      emulatorUrl: emulator.url,
+      logger: quiet,
+    });
+    stops.push(async () => directory.close());
     const workerDeps = await createWorkerDependencies({
       config: core,
       policy: () => policy,
@@ -142,12 +153,13 @@ async function main(): Promise<void> {
     stops.push(() => state.close());
     const connection = await Connection.connect(temporalConnectionOptions(devServer.address, core));
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: core.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: core.TEMPORAL_NAMESPACE, dataConverter: workerDeps.dataConverter });
     const orgId = emulator.orgId;
     const app = await buildApp({
       temporal: { client, taskQueue: core.HANDOFF_TASK_QUEUE, namespace: core.TEMPORAL_NAMESPACE, timeoutMs: 15_000 },
       policy,
       ledger: workerDeps.ledger,
+      directory,
       sql: state,
       salesforce: workerDeps.salesforce,
       auth: { keys, webhookSecret },

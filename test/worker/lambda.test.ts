@@ -49,7 +49,7 @@ describe('the Lambda worker is configured like the long-running one', () => {
     };
     configureLambdaWorker(
       config,
-      { activities, close: async () => undefined },
+      { activities, dataConverter, close: async () => undefined },
       {
         taskQueue: 'handoff',
         namespace: 'handoff.a1b2c',
