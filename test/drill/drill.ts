@@ -80,7 +80,10 @@ export function drillPolicy(): Policy {
         MQL: { within: '2s', clock: 'calendar' },
       },
       reminders: [0.5],
-      escalation: { steps: [{ reassignTo: 'fallback', notify: 'manager', within: { within: '2s', clock: 'calendar' } }], repeatEvery: { within: '1h', clock: 'calendar' } },
+      escalation: {
+        steps: [{ reassignTo: 'fallback', notify: 'manager', within: { within: '2s', clock: 'calendar' } }],
+        repeatEvery: { within: '1h', clock: 'calendar' },
+      },
     },
     cadence: {
       touches: 3,
@@ -123,7 +126,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The worker child process; `exited` resolves with the signal that ended it. */
 type Child = { proc: ChildProcess; ready: Promise<void>; exited: Promise<NodeJS.Signals | null>; stderr: string[] };
 
-function spawnWorker(env: NodeJS.ProcessEnv): Child {
+function spawnWorker(env: NodeJS.ProcessEnv, logFile: string): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-child.ts')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,6 +134,7 @@ function spawnWorker(env: NodeJS.ProcessEnv): Child {
   const stderr: string[] = [];
   proc.stderr!.on('data', (chunk: Buffer) => {
     stderr.push(chunk.toString());
+    fs.appendFileSync(logFile, chunk);
     if (stderr.length > 40) stderr.shift();
   });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.once('exit', (_code, signal) => resolve(signal)));
@@ -140,7 +144,9 @@ function spawnWorker(env: NodeJS.ProcessEnv): Child {
       out += chunk.toString();
       if (out.includes('ready\n')) resolve();
     });
-    void exited.then((signal) => reject(new Error(`worker exited before ready (${signal ?? 'no signal'}): ${stderr.join('').slice(-2000)}`)));
+    void exited.then((signal) =>
+      reject(new Error(`worker exited before ready (${signal ?? 'no signal'}): ${stderr.join('').slice(-2000)}`)),
+    );
   });
   ready.catch(() => undefined);
   return { proc, ready, exited, stderr };
@@ -169,11 +175,13 @@ export async function committedRows(
         previous = event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
       }
       const scheduled = event.activityTaskScheduledEventAttributes;
-      if (event.eventType !== T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED || scheduled?.activityType?.name !== 'applyEffects') continue;
+      if (event.eventType !== T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED || scheduled?.activityType?.name !== 'applyEffects')
+        continue;
       const batch = defaultPayloadConverter.fromPayload<EffectBatch>(scheduled.input!.payloads![0]!);
       for (const row of batch.ledger) {
         const seen = rows.get(row.id);
-        if (seen && canonical(seen) !== canonical(row)) conflicts.push({ leadId: row.leadId, id: row.id, what: 'history sends two rows under one id' });
+        if (seen && canonical(seen) !== canonical(row))
+          conflicts.push({ leadId: row.leadId, id: row.id, what: 'history sends two rows under one id' });
         if (!seen) rows.set(row.id, row);
       }
     }
@@ -210,7 +218,9 @@ function billable(event: temporal.api.history.v1.IHistoryEvent): number {
 /** JSON with sorted keys and instants normalized, so a jsonb round trip compares equal. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 
@@ -231,18 +241,28 @@ export function compareRows(leadId: string, ledger: AuditEvent[], history: Audit
     for (const field of COMPARED) {
       const a = field === 'at' ? new Date(row.at).toISOString() : canonical(row[field] ?? null);
       const b = field === 'at' ? new Date(committed.at).toISOString() : canonical(committed[field] ?? null);
-      if (a !== b) differences.push({ leadId, id: row.id, what: `${field}: ledger ${a.slice(0, 120)} ≠ history ${b.slice(0, 120)}` });
+      if (a !== b)
+        differences.push({
+          leadId,
+          id: row.id,
+          what: `${field}: ledger ${a.slice(0, 120)} ≠ history ${b.slice(0, 120)}`,
+        });
     }
   }
   for (const row of history) {
-    if (!inLedger.has(row.id)) differences.push({ leadId, id: row.id, what: `committed, missing from the ledger: ${row.type} at ${row.at}` });
+    if (!inLedger.has(row.id))
+      differences.push({ leadId, id: row.id, what: `committed, missing from the ledger: ${row.type} at ${row.at}` });
   }
   return differences;
 }
 
 function stats(values: number[]): Stats {
   if (values.length === 0) return { mean: 0, min: 0, max: 0 };
-  return { mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+  return {
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
@@ -262,7 +282,10 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 
 /** A lead id per drill lead, half in the 15-character form the org also hands out. */
 function drillLeadId(run: string, i: number): string {
-  const id15 = `00Q${run}${i.toString(36).toUpperCase().padStart(12 - run.length, '0')}`;
+  const id15 = `00Q${run}${i
+    .toString(36)
+    .toUpperCase()
+    .padStart(12 - run.length, '0')}`;
   return i % 2 === 0 ? id15 : toId18(id15)!;
 }
 
@@ -271,11 +294,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log ?? (() => undefined);
   const mode = options.mode ?? 'effects-batch';
   const policy = drillPolicy();
-  const run = crypto.randomBytes(3).toString('hex').toUpperCase().replace(/[^0-9A-Z]/g, '0');
+  const run = crypto
+    .randomBytes(3)
+    .toString('hex')
+    .toUpperCase()
+    .replace(/[^0-9A-Z]/g, '0');
   const schema = `drill_${run.toLowerCase()}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-drill-'));
   const silent = pino({ level: 'silent' });
   const taskQueue = `drill-${run}`;
+  const workerLog = path.join(os.tmpdir(), `handoff-drill-${run}.log`);
+  log(`worker logs: ${workerLog}`);
 
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
@@ -314,22 +343,29 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const writeCrashes = options.writeCrashes ?? 0;
     const startWorker = async (): Promise<void> => {
       while (!stopping) {
-        if (workerStarts > (options.kills + writeCrashes) * 3 + 10) throw new Error('the drill worker keeps failing to start');
+        if (workerStarts > (options.kills + writeCrashes) * 3 + 10)
+          throw new Error('the drill worker keeps failing to start');
         const crashing = workerStarts > 0 && crashesAtWrite < writeCrashes;
         workerStarts += 1;
-        const current = spawnWorker({ ...baseEnv, DRILL_CRASH_AFTER_WRITES: String(crashing ? 1 + Math.floor(Math.random() * 8) : 0) });
+        const current = spawnWorker(
+          { ...baseEnv, DRILL_CRASH_AFTER_WRITES: String(crashing ? 1 + Math.floor(Math.random() * 8) : 0) },
+          workerLog,
+        );
         child = current;
         let timedOut = false;
         let timer: NodeJS.Timeout | undefined;
         void current.ready.then(
           () => {
             if (timedKills >= options.kills) return;
-            timer = setTimeout(() => {
-              timedOut = true;
-              timedKills += 1;
-              log(`SIGKILL worker ${current.proc.pid} (${timedKills}/${options.kills})`);
-              current.proc.kill('SIGKILL');
-            }, 2_000 + Math.random() * 2_000);
+            timer = setTimeout(
+              () => {
+                timedOut = true;
+                timedKills += 1;
+                log(`SIGKILL worker ${current.proc.pid} (${timedKills}/${options.kills})`);
+                current.proc.kill('SIGKILL');
+              },
+              2_000 + Math.random() * 2_000,
+            );
           },
           (err: Error) => log(err.message),
         );
@@ -361,7 +397,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     while ((timedKills < options.kills || crashesAtWrite < writeCrashes) && Date.now() < killDeadline) await sleep(250);
 
     const settled = await waitIdle(client, leadIds.map(leadWorkflow), options.settleTimeoutMs ?? 180_000, log);
-    if (!settled.ok) throw new Error(`leads still busy after the settle timeout: ${settled.busy.slice(0, 10).join(', ')}`);
+    if (!settled.ok)
+      throw new Error(`leads still busy after the settle timeout: ${settled.busy.slice(0, 10).join(', ')}`);
     stopping = true;
     child?.proc.kill('SIGTERM');
     const stopTimer = setTimeout(() => child?.proc.kill('SIGKILL'), 15_000);
@@ -408,9 +445,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       leadsDiffering: leadsDiffering.size,
       refusedActions,
       runs,
-      perLead: { historyEvents: stats(perLeadEvents), billableActions: stats(perLeadActions), ledgerRows: stats(perLeadRows) },
+      perLead: {
+        historyEvents: stats(perLeadEvents),
+        billableActions: stats(perLeadActions),
+        ledgerRows: stats(perLeadRows),
+      },
       perPath: Object.fromEntries(
-        Object.entries(perPath).map(([p, v]) => [p, { historyEvents: stats(v.events).mean, billableActions: stats(v.actions).mean }]),
+        Object.entries(perPath).map(([p, v]) => [
+          p,
+          { historyEvents: stats(v.events).mean, billableActions: stats(v.actions).mean },
+        ]),
       ),
       elapsedMs: Date.now() - started,
     };
@@ -442,7 +486,14 @@ async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
  * under a fixed update id, so a retry is the same request. A refusal (the clock moved on while
  * the worker was down) is counted, not fatal: the drill is about what reached the ledger.
  */
-async function drive(client: Client, policy: Policy, taskQueue: string, leadId: string, p: LeadPath, log: (l: string) => void): Promise<number> {
+async function drive(
+  client: Client,
+  policy: Policy,
+  taskQueue: string,
+  leadId: string,
+  p: LeadPath,
+  log: (l: string) => void,
+): Promise<number> {
   const occurredAt = new Date().toISOString();
   const activities =
     p === 'mql-breach'
@@ -453,7 +504,12 @@ async function drive(client: Client, policy: Policy, taskQueue: string, leadId: 
         ]
       : [{ type: 'demo_request', occurredAt }];
   const { handle } = await retry(`${leadId} trigger`, log, () =>
-    sendTrigger(client, policy, { leadId, eventId: `q-${leadId}`, occurredAt, ownerId: OWNER, firmographics: hotFirmographics, activities }, taskQueue),
+    sendTrigger(
+      client,
+      policy,
+      { leadId, eventId: `q-${leadId}`, occurredAt, ownerId: OWNER, firmographics: hotFirmographics, activities },
+      taskQueue,
+    ),
   );
   let refused = 0;
   const update = async (name: string, fn: (h: WorkflowHandle) => Promise<unknown>) => {
@@ -470,12 +526,17 @@ async function drive(client: Client, policy: Policy, taskQueue: string, leadId: 
       await sleep(500);
       await update('accept', (h) => h.executeUpdate(acceptLead, { args: [{ body: rep }], updateId: 'accept' }));
       await update('contact', (h) =>
-        h.executeUpdate(logContactAttempt, { args: [{ body: { ...rep, channel: 'call', outcome: 'connected' } }], updateId: 'contact' }),
+        h.executeUpdate(logContactAttempt, {
+          args: [{ body: { ...rep, channel: 'call', outcome: 'connected' } }],
+          updateId: 'contact',
+        }),
       );
       break;
     case 'reject':
       await sleep(800);
-      await update('reject', (h) => h.executeUpdate(rejectLead, { args: [{ body: { ...rep, reason: 'NO_BUDGET' } }], updateId: 'reject' }));
+      await update('reject', (h) =>
+        h.executeUpdate(rejectLead, { args: [{ body: { ...rep, reason: 'NO_BUDGET' } }], updateId: 'reject' }),
+      );
       break;
     case 'cadence': {
       await sleep(300);
@@ -484,7 +545,10 @@ async function drive(client: Client, policy: Policy, taskQueue: string, leadId: 
       for (const [n, channel] of channels.entries()) {
         await sleep(1_200);
         await update(`touch-${n}`, (h) =>
-          h.executeUpdate(logContactAttempt, { args: [{ body: { ...rep, channel, outcome: 'no_answer' } }], updateId: `touch-${n}` }),
+          h.executeUpdate(logContactAttempt, {
+            args: [{ body: { ...rep, channel, outcome: 'no_answer' } }],
+            updateId: `touch-${n}`,
+          }),
         );
       }
       break;
@@ -496,13 +560,15 @@ async function drive(client: Client, policy: Policy, taskQueue: string, leadId: 
   return refused;
 }
 
+/** Retries until an answer, for at most 3 minutes: a killed worker's workflow task waits out its 10 s timeout first. */
 async function retry<T>(what: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 180_000;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError || attempt >= 20) throw err;
-      if (attempt % 5 === 0) log(`${what}: attempt ${attempt} failed: ${(err as Error).message}`);
+      if (err instanceof WorkflowUpdateFailedError || Date.now() > deadline) throw err;
+      if (attempt % 10 === 0) log(`${what}: attempt ${attempt} failed: ${(err as Error).message}`);
       await sleep(1_000);
     }
   }

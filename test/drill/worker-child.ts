@@ -7,7 +7,7 @@
  * DRILL_MODE=local-append also registers the activity the old-append workflow interceptor calls
  * (old-append-interceptor.ts): the ledger rows appended by a local activity inside the workflow
  * task, before it commits, as the engine did before the effects batches.
- * DRILL_CRASH_AFTER_WRITES=N: this process SIGKILLs itself right after its Nth ledger write.
+ * DRILL_CRASH_AFTER_WRITES=N: this process SIGKILLs itself right after its Nth ledger write that inserted rows.
  */
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -33,7 +33,10 @@ const succeedingSalesforce: SalesforceWriter = {
   async close() {},
 };
 
-/** The ledger, with a crash point right after the Nth write of this process. */
+/**
+ * The ledger, with a crash point right after the Nth write of this process that inserted rows: the
+ * rows are in the ledger and the worker dies before it reports back to Temporal.
+ */
 function crashingAfter(ledger: Ledger, writes: number): Ledger {
   if (writes <= 0) return ledger;
   let count = 0;
@@ -41,7 +44,7 @@ function crashingAfter(ledger: Ledger, writes: number): Ledger {
     ...ledger,
     async append(events) {
       const result = await ledger.append(events);
-      count += 1;
+      if (result.inserted > 0) count += 1;
       if (count >= writes) process.kill(process.pid, 'SIGKILL');
       return result;
     },
@@ -49,10 +52,14 @@ function crashingAfter(ledger: Ledger, writes: number): Ledger {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const logger = pino({ level: 'error' }, pino.destination(2));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const logger = pino({ level: 'warn' }, pino.destination(2));
   const mode = process.env.DRILL_MODE ?? 'effects-batch';
-  const realLedger = await createLedger({ databaseUrl: env('DRILL_DATABASE_URL'), schema: env('DRILL_SCHEMA'), logger });
+  const realLedger = await createLedger({
+    databaseUrl: env('DRILL_DATABASE_URL'),
+    schema: env('DRILL_SCHEMA'),
+    logger,
+  });
   const ledger = crashingAfter(realLedger, Number(process.env.DRILL_CRASH_AFTER_WRITES ?? 0));
   // The drill's policy, already validated by the drill (a validated policy is the schema's output, not its input).
   const policy = JSON.parse(env('DRILL_POLICY')) as Policy;
