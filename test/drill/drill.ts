@@ -95,7 +95,7 @@ export function drillPolicy(): Policy {
   });
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -304,7 +304,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const silent = pino({ level: 'silent' });
   const taskQueue = `drill-${run}`;
   const workerLog = path.join(os.tmpdir(), `handoff-drill-${run}.log`);
-  log(`worker logs: ${workerLog}`);
+  log(`worker stderr, if any: ${workerLog}`);
 
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
