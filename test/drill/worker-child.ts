@@ -1,0 +1,94 @@
+/**
+ * The crash drill's worker, a process of its own so the drill can SIGKILL it: built like
+ * src/worker/main.ts (createActivities + handoffWorkerOptions) on the drill's task queue, against
+ * the drill's dev server and Postgres ledger schema. Salesforce is a writer that always succeeds
+ * (the drill is about the ledger; Salesforce faults are covered elsewhere).
+ *
+ * DRILL_MODE=local-append also registers the activity the old-append workflow interceptor calls
+ * (old-append-interceptor.ts): the ledger rows appended by a local activity inside the workflow
+ * task, before it commits, as the engine did before the effects batches.
+ * DRILL_CRASH_AFTER_WRITES=N: this process SIGKILLs itself right after its Nth ledger write that inserted rows.
+ */
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { createActivities } from '../../src/activities';
+import { createLedger, type Ledger } from '../../src/audit/ledger';
+import type { AuditEvent } from '../../src/domain/effects';
+import type { Policy } from '../../src/domain/policy';
+import type { SalesforceWriter } from '../../src/salesforce/writer';
+import { handoffWorkerOptions } from '../../src/worker/options';
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+}
+
+const succeedingSalesforce: SalesforceWriter = {
+  async updateLead() {},
+  async upsertTask() {},
+  async closeTask() {},
+  async ping() {},
+  remainingApiCalls: () => null,
+  async close() {},
+};
+
+/**
+ * The ledger, with a crash point right after the Nth write of this process that inserted rows: the
+ * rows are in the ledger and the worker dies before it reports back to Temporal.
+ */
+function crashingAfter(ledger: Ledger, writes: number): Ledger {
+  if (writes <= 0) return ledger;
+  let count = 0;
+  return {
+    ...ledger,
+    async append(events) {
+      const result = await ledger.append(events);
+      if (result.inserted > 0) count += 1;
+      if (count >= writes) process.kill(process.pid, 'SIGKILL');
+      return result;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const mode = process.env.DRILL_MODE ?? 'effects-batch';
+  const realLedger = await createLedger({
+    databaseUrl: env('DRILL_DATABASE_URL'),
+    schema: env('DRILL_SCHEMA'),
+    logger,
+  });
+  const ledger = crashingAfter(realLedger, Number(process.env.DRILL_CRASH_AFTER_WRITES ?? 0));
+  // The drill's policy, already validated by the drill (a validated policy is the schema's output, not its input).
+  const policy = JSON.parse(env('DRILL_POLICY')) as Policy;
+  const activities = createActivities({ ledger, salesforce: succeedingSalesforce, logger, policy: () => policy });
+  const oldAppend = {
+    async appendLedgerLocally(events: AuditEvent[]): Promise<void> {
+      await ledger.append(events);
+    },
+  };
+  const connection = await NativeConnection.connect({ address: env('DRILL_TEMPORAL_ADDRESS') });
+  const options = handoffWorkerOptions({
+    taskQueue: env('DRILL_TASK_QUEUE'),
+    activities,
+    workflowBundlePath: env('DRILL_WORKFLOW_BUNDLE'),
+  });
+  const worker = await Worker.create({
+    connection,
+    ...options,
+    activities: mode === 'local-append' ? { ...activities, ...oldAppend } : activities,
+  });
+  process.once('SIGTERM', () => worker.shutdown());
+  const running = worker.run();
+  process.stdout.write('ready\n');
+  await running;
+  await connection.close();
+  await realLedger.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});
