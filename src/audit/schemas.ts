@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/inputs';
 import { kindSchema, STAGES, stageSchema } from '../domain/model';
+import { responseTypeSchema, type SlaOutcome, slaOutcomeSchema } from '../domain/state';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A report bound: a UTC date (midnight UTC) or an ISO-8601 instant with its offset; answered as ISO UTC. */
 export const reportInstantSchema = z
-  .string({ error: (issue) => (issue.input === undefined ? 'required: a date like 2026-10-01 or an ISO-8601 instant' : 'expected a string') })
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? 'required: a date like 2026-10-01 or an ISO-8601 instant' : 'expected a string',
+  })
   .trim()
   .refine((s) => z.iso.date().safeParse(s).success || z.iso.datetime({ offset: true }).safeParse(s).success, {
-    message: 'expected a date like 2026-10-01 (UTC midnight) or an ISO-8601 instant with a time zone like 2026-10-01T00:00:00Z',
+    message:
+      'expected a date like 2026-10-01 (UTC midnight) or an ISO-8601 instant with a time zone like 2026-10-01T00:00:00Z',
   })
   .transform((s) => new Date(DATE_ONLY.test(s) ? `${s}T00:00:00.000Z` : s).toISOString());
 
@@ -38,18 +43,20 @@ export type FunnelQuery = z.infer<typeof funnelQuerySchema>;
 
 export const timelineQuerySchema = z.object({ leadId: idSchema }).strict();
 
-/** The SLA outcome of one qualification cycle (see reports.ts for the rules). */
-export const slaOutcomeSchema = z.enum(['MET', 'BREACHED', 'PENDING']);
-export type SlaOutcome = z.infer<typeof slaOutcomeSchema>;
+/** The SLA outcome of one qualification cycle, as the engine decided it (see reports.ts for the rules). */
+export { type SlaOutcome, slaOutcomeSchema };
 
 const instant = z.string();
 const ms = z.number().nullable();
 
-/** One row of `leads[]`: one qualification cycle of one lead. The first ten keys are the CSV columns. */
+/** One row of `leads[]`: one qualification cycle of one lead. */
 export const slaLeadSchema = z.object({
   leadId: z.string(),
   kind: kindSchema,
+  /** The owner credited: who held the clock when it was met or breached (or closed); pending, who holds it now. */
   ownerId: z.string().nullable(),
+  /** Who held the clock at the cycle's first breach; null for a cycle never breached. */
+  breachedOwnerId: z.string().nullable(),
   team: z.string(),
   qualifiedAt: instant,
   dueAt: instant.nullable(),
@@ -59,6 +66,8 @@ export const slaLeadSchema = z.object({
   policyVersion: z.string(),
   workflowId: z.string(),
   cycle: z.number().int(),
+  /** What stopped the clock: the first contact attempt, an accept or a reject; null while nobody responded. */
+  responseType: responseTypeSchema.nullable(),
   responseBusinessMs: ms,
   responseCalendarMs: ms,
   /** firstTouchAt − dueAt for a breached lead that was worked afterwards. */
@@ -76,6 +85,10 @@ export const SLA_CSV_COLUMNS = [
   'status',
   'breaches',
   'policyVersion',
+  'cycle',
+  'workflowId',
+  'responseType',
+  'breachedOwnerId',
 ] as const satisfies readonly (keyof SlaLead)[];
 
 export const slaCountsSchema = z.object({
@@ -83,6 +96,8 @@ export const slaCountsSchema = z.object({
   met: z.number().int(),
   breached: z.number().int(),
   pending: z.number().int(),
+  /** Closed before anyone responded (disqualified, decayed): listed, not in the compliance rate. */
+  closedUnworked: z.number().int(),
 });
 export type SlaCounts = z.infer<typeof slaCountsSchema>;
 
@@ -122,7 +137,13 @@ export const funnelReportSchema = z.object({
   stages: z.array(z.object({ stage: stageSchema, leads: z.number().int() })).length(STAGES.length),
   /** Of the leads that entered `from` in the window, how many went on to enter `to` in it too. */
   conversion: z.array(
-    z.object({ from: stageSchema, to: stageSchema, leads: z.number().int(), converted: z.number().int(), rate: z.number().nullable() }),
+    z.object({
+      from: stageSchema,
+      to: stageSchema,
+      leads: z.number().int(),
+      converted: z.number().int(),
+      rate: z.number().nullable(),
+    }),
   ),
   recycleReasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
   disqualifyReasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
