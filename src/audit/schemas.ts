@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/inputs';
 import { kindSchema, STAGES, stageSchema } from '../domain/model';
+import { toId18 } from '../domain/salesforce-id';
 import { responseTypeSchema, type SlaOutcome, slaOutcomeSchema } from '../domain/state';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -19,13 +20,16 @@ export const reportInstantSchema = z
   .transform((s) => new Date(DATE_ONLY.test(s) ? `${s}T00:00:00.000Z` : s).toISOString());
 
 const windowShape = { from: reportInstantSchema, to: reportInstantSchema };
+
+/** The ledger keys leads and owners by their 18-character Salesforce ids: a 15-character one asks for the same record. */
+const asId18 = (id: string): string => toId18(id) ?? id;
 const toAfterFrom = { message: '`to` must be after `from` (the window is [from, to))', path: ['to'] };
 
 export const slaQuerySchema = z
   .object({
     ...windowShape,
     kind: kindSchema.optional(),
-    ownerId: z.string().min(1).max(80).optional(),
+    ownerId: z.string().min(1).max(80).transform(asId18).optional(),
     team: z.string().min(1).max(60).optional(),
     format: z.enum(['json', 'csv']).default('json'),
   })
@@ -41,7 +45,7 @@ export const funnelQuerySchema = z
   .refine((q) => q.from < q.to, toAfterFrom);
 export type FunnelQuery = z.infer<typeof funnelQuerySchema>;
 
-export const timelineQuerySchema = z.object({ leadId: idSchema }).strict();
+export const timelineQuerySchema = z.object({ leadId: idSchema.transform(asId18) }).strict();
 
 /** The SLA outcome of one qualification cycle, as the engine decided it (see reports.ts for the rules). */
 export { type SlaOutcome, slaOutcomeSchema };
