@@ -267,7 +267,7 @@ async function main(): Promise<void> {
       await reports(ledger, runs, sample?.leadId ?? 'B000000', owner);
       const report = await slaReport(ledger, Q4);
       console.log(
-        `  (quarter: ${int(report.totals.leads)} lead cycles, ${int(report.totals.met)} met, ${int(report.totals.breached)} breached, ${int(report.totals.pending)} pending, compliance ${report.complianceRate})`,
+        `  (quarter: ${int(report.totals.leads)} lead cycles, ${int(report.totals.met)} met, ${int(report.totals.breached)} breached, ${int(report.totals.pending)} pending, ${int(report.totals.closedUnworked)} closed unworked, compliance ${report.complianceRate})`,
       );
     } finally {
       await ledger.close();
