@@ -46,8 +46,7 @@ export function columnChart(opts: {
   const height = 280;
   // Room on the right for the reference label (11px text, ~7px a character): "window 71.4%" needs more than "window 75%".
   const m = { left: 56, right: opts.reference ? 14 + 7 * opts.reference.label.length : 16, top: 22, bottom: 58 };
-  if (opts.bars.length === 0 || opts.max <= 0)
-    return empty(opts.id, opts.title, width, height, 'No data in this window');
+  if (opts.bars.length === 0 || opts.max <= 0) return empty(opts.id, opts.title, width, height, 'No data in this window');
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const y = (v: number) => m.top + plotH - (Math.min(v, opts.max) / opts.max) * plotH;
@@ -65,13 +64,11 @@ export function columnChart(opts: {
     .map((b, i) => {
       const cx = m.left + slot * i + slot / 2;
       const label =
-        i % labelEvery === 0
-          ? `<text x="${cx}" y="${height - m.bottom + 16}" text-anchor="middle" font-size="11" fill="${INK}">${esc(b.label)}</text>`
-          : '';
+        i % labelEvery === 0 ? `<text x="${cx}" y="${height - m.bottom + 16}" text-anchor="middle" font-size="11" fill="${INK}">${esc(b.label)}</text>` : '';
       const note =
         b.note && labelEvery === 1
           ? `<text x="${cx}" y="${height - m.bottom + 30}" text-anchor="middle" font-size="10" fill="${MUTED}">${esc(b.note)}</text>`
-          : '';
+        : '';
       if (b.value === null) {
         return `<g data-label="${esc(b.label)}" data-value="">${label}${note}<text x="${cx}" y="${y(0) - 6}" text-anchor="middle" font-size="11" fill="${MUTED}">${esc(b.text)}</text></g>`;
       }
@@ -96,14 +93,7 @@ ${reference}
 }
 
 /** Horizontal bars, one labelled row each, longest scale = the largest value, number at the bar's end. */
-export function barList(opts: {
-  id: string;
-  title: string;
-  bars: Bar[];
-  xAxisLabel: string;
-  color?: string;
-  emptyMessage?: string;
-}): string {
+export function barList(opts: { id: string; title: string; bars: Bar[]; xAxisLabel: string; color?: string; emptyMessage?: string }): string {
   const width = 600;
   const row = 28;
   // Room after the longest bar for its number and note (~7 px a character at 12 px).
@@ -111,8 +101,7 @@ export function barList(opts: {
   const m = { left: 170, right: Math.min(260, Math.max(60, textRoom)), top: 8, bottom: 28 };
   const height = m.top + m.bottom + Math.max(1, opts.bars.length) * row;
   const max = Math.max(0, ...opts.bars.map((b) => b.value ?? 0));
-  if (opts.bars.length === 0)
-    return empty(opts.id, opts.title, width, 90, opts.emptyMessage ?? 'No data in this window');
+  if (opts.bars.length === 0) return empty(opts.id, opts.title, width, 90, opts.emptyMessage ?? 'No data in this window');
   const plotW = width - m.left - m.right;
   const rows = opts.bars
     .map((b, i) => {

@@ -112,13 +112,7 @@ function ledgerOn(db: SqlClient): Ledger {
     },
     async slaCycles(filter) {
       const kindRank = filter.kind ? KINDS.indexOf(filter.kind) + 1 : null;
-      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [
-        filter.from,
-        filter.to,
-        kindRank,
-        filter.ownerId ?? null,
-        filter.team ?? null,
-      ]);
+      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, kindRank, filter.ownerId ?? null, filter.team ?? null]);
       return rows.map(toSlaCycleFacts);
     },
     async funnel(window) {
@@ -163,12 +157,7 @@ function ledgerOn(db: SqlClient): Ledger {
       const last = rows[0];
       if (!last || (last.stage !== 'CONVERTED' && last.stage !== 'DISQUALIFIED')) return null;
       const seen = await db.query<{ id: string }>(SEEN_IDS, [leadId]);
-      return {
-        stage: last.stage,
-        closedAt: last.at.toISOString(),
-        cycle: last.cycle,
-        seenIds: seen.rows.map((r) => r.id).reverse(),
-      };
+      return { stage: last.stage, closedAt: last.at.toISOString(), cycle: last.cycle, seenIds: seen.rows.map((r) => r.id).reverse() };
     },
     async ping() {
       await db.query('SELECT 1');
@@ -293,17 +282,7 @@ SELECT
 FROM per_lead`;
 
 type FunnelRow = Record<
-  | 'nurture'
-  | 'review'
-  | 'mql'
-  | 'sal'
-  | 'sql'
-  | 'converted'
-  | 'recycled'
-  | 'disqualified'
-  | 'mql_sal'
-  | 'sal_sql'
-  | 'sql_converted',
+  'nurture' | 'review' | 'mql' | 'sal' | 'sql' | 'converted' | 'recycled' | 'disqualified' | 'mql_sal' | 'sal_sql' | 'sql_converted',
   number
 >;
 

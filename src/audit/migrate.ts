@@ -46,26 +46,17 @@ export async function migrate(db: SqlClient, schema: string, logger: Logger, dir
         checksum text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       );`);
-    const { rows } = await tx.query<{ version: string; checksum: string }>(
-      'SELECT version, checksum FROM schema_migrations',
-    );
+    const { rows } = await tx.query<{ version: string; checksum: string }>('SELECT version, checksum FROM schema_migrations');
     const applied = new Map(rows.map((r) => [r.version, r.checksum]));
     const done: string[] = [];
     for (const m of migrations) {
       const checksum = applied.get(m.version);
       if (checksum !== undefined) {
-        if (checksum !== m.checksum)
-          throw new Error(
-            `ledger migration ${m.version}_${m.name} changed after it was applied; add a new migration instead`,
-          );
+        if (checksum !== m.checksum) throw new Error(`ledger migration ${m.version}_${m.name} changed after it was applied; add a new migration instead`);
         continue;
       }
       await tx.exec(m.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-        m.version,
-        m.name,
-        m.checksum,
-      ]);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
       done.push(`${m.version}_${m.name}`);
     }
     if (done.length > 0) logger.info({ schema, applied: done }, 'ledger migrations applied');

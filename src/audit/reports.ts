@@ -215,10 +215,7 @@ type Unsourced = Omit<TimelineEntry, 'source'>;
  * winning: give a history event that carries an audit event id (the appendAudit activity input)
  * that id, and it collapses into its ledger row.
  */
-export function mergeTimeline(
-  ledgerEntries: readonly Unsourced[],
-  temporalEntries: readonly Unsourced[],
-): TimelineEntry[] {
+export function mergeTimeline(ledgerEntries: readonly Unsourced[], temporalEntries: readonly Unsourced[]): TimelineEntry[] {
   const seen = new Set<string>();
   const merged: { entry: TimelineEntry; at: number; order: number }[] = [];
   const add = (entries: readonly Unsourced[], source: TimelineEntry['source']) => {

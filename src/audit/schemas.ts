@@ -8,14 +8,10 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A report bound: a UTC date (midnight UTC) or an ISO-8601 instant with its offset; answered as ISO UTC. */
 export const reportInstantSchema = z
-  .string({
-    error: (issue) =>
-      issue.input === undefined ? 'required: a date like 2026-10-01 or an ISO-8601 instant' : 'expected a string',
-  })
+  .string({ error: (issue) => (issue.input === undefined ? 'required: a date like 2026-10-01 or an ISO-8601 instant' : 'expected a string') })
   .trim()
   .refine((s) => z.iso.date().safeParse(s).success || z.iso.datetime({ offset: true }).safeParse(s).success, {
-    message:
-      'expected a date like 2026-10-01 (UTC midnight) or an ISO-8601 instant with a time zone like 2026-10-01T00:00:00Z',
+    message: 'expected a date like 2026-10-01 (UTC midnight) or an ISO-8601 instant with a time zone like 2026-10-01T00:00:00Z',
   })
   .transform((s) => new Date(DATE_ONLY.test(s) ? `${s}T00:00:00.000Z` : s).toISOString());
 
@@ -141,13 +137,7 @@ export const funnelReportSchema = z.object({
   stages: z.array(z.object({ stage: stageSchema, leads: z.number().int() })).length(STAGES.length),
   /** Of the leads that entered `from` in the window, how many went on to enter `to` in it too. */
   conversion: z.array(
-    z.object({
-      from: stageSchema,
-      to: stageSchema,
-      leads: z.number().int(),
-      converted: z.number().int(),
-      rate: z.number().nullable(),
-    }),
+    z.object({ from: stageSchema, to: stageSchema, leads: z.number().int(), converted: z.number().int(), rate: z.number().nullable() }),
   ),
   recycleReasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
   disqualifyReasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),

@@ -24,8 +24,7 @@ export interface SqlClient extends SqlExecutor {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function assertSchemaName(schema: string): void {
-  if (!SCHEMA_NAME.test(schema))
-    throw new Error(`invalid ledger schema name ${JSON.stringify(schema)}: expected ${SCHEMA_NAME}`);
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid ledger schema name ${JSON.stringify(schema)}: expected ${SCHEMA_NAME}`);
 }
 
 export function redactUrl(url: string): string {
@@ -49,16 +48,12 @@ export async function connectPostgres(databaseUrl: string, schema: string, logge
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'ledger connection lost'));
   const unreachable = (err: unknown) =>
-    isConnectionError(err)
-      ? new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${errorText(err)}`, { cause: err })
-      : err;
+    isConnectionError(err) ? new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${errorText(err)}`, { cause: err }) : err;
   try {
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${errorText(err)}`, {
-      cause: err,
-    });
+    throw new LedgerUnavailableError(`cannot reach the ledger database at ${location}: ${errorText(err)}`, { cause: err });
   }
   const run = async (c: Pool | PoolClient, text: string, params?: unknown[]) => {
     try {
@@ -79,10 +74,7 @@ export async function connectPostgres(databaseUrl: string, schema: string, logge
       const client = await pool.connect().catch((err: unknown) => Promise.reject(unreachable(err)));
       try {
         await client.query('BEGIN');
-        const result = await fn({
-          query: (text, params) => run(client, text, params),
-          exec: async (text) => void (await client.query(text)),
-        });
+        const result = await fn({ query: (text, params) => run(client, text, params), exec: async (text) => void (await client.query(text)) });
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -177,24 +169,12 @@ export async function openPglite(dataDir: string, schema: string): Promise<SqlCl
   };
 }
 
-const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 /** Network failures, SQLSTATE class 08 (connection exception) and 57P01-03 (server shutting down or starting). */
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  if (
-    typeof code === 'string' &&
-    (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))
-  )
-    return true;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
   return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);
 }
 

@@ -20,14 +20,9 @@ type Run = { code: number; stdout: string; stderr: string };
 function handoff(args: string[], env: Record<string, string | undefined>): Promise<Run> {
   const { DATABASE_URL: _ignored, ...base } = process.env;
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...base, ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
   });
 }
 
@@ -45,10 +40,7 @@ describe('handoff CLI on the embedded ledger', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('exports the SLA report as CSV on stdout, nothing else', async () => {
-    const run = await handoff(
-      ['audit', 'sla', '--from', '2026-10-01', '--to', '2027-01-01', '--team', 'emea', '--format', 'csv'],
-      env,
-    );
+    const run = await handoff(['audit', 'sla', '--from', '2026-10-01', '--to', '2027-01-01', '--team', 'emea', '--format', 'csv'], env);
     expect(run).toEqual({
       code: 0,
       stderr: '',
@@ -127,10 +119,7 @@ describe('handoff CLI on the embedded ledger', () => {
   });
 
   it.each([
-    [
-      ['audit', 'sla', '--from', '2026-13-01', '--to', '2027-01-01'],
-      /^handoff: --from: expected a date like 2026-10-01/,
-    ],
+    [['audit', 'sla', '--from', '2026-13-01', '--to', '2027-01-01'], /^handoff: --from: expected a date like 2026-10-01/],
     [['audit', 'sla', '--from', '2027-01-01', '--to', '2026-10-01'], /--to: `to` must be after `from`/],
     [['audit', 'sla', '--from', '2026-10-01'], /^handoff: --to: required: a date like 2026-10-01/],
     [['audit', 'sla', '--from', '2026-10-01', '--to', '2027-01-01', '--format', 'xlsx'], /--format: .*"json"\|"csv"/],
@@ -165,8 +154,7 @@ describe('handoff CLI on an unreachable Postgres', () => {
     expect(run).toEqual({
       code: 3,
       stdout: '',
-      stderr:
-        'handoff: cannot reach the ledger database at postgres://revops:***@127.0.0.1:1/ledger: connect ECONNREFUSED 127.0.0.1:1\n',
+      stderr: 'handoff: cannot reach the ledger database at postgres://revops:***@127.0.0.1:1/ledger: connect ECONNREFUSED 127.0.0.1:1\n',
     });
   });
 });

@@ -169,12 +169,7 @@ describe('dashboard data', () => {
         svgs.map((svg) => {
           const card = svg.closest('section')?.getBoundingClientRect();
           const box = svg.getBoundingClientRect();
-          return {
-            chart: svg.getAttribute('data-chart'),
-            w: box.width,
-            h: box.height,
-            inside: !!card && box.right <= card.right + 0.5,
-          };
+          return { chart: svg.getAttribute('data-chart'), w: box.width, h: box.height, inside: !!card && box.right <= card.right + 0.5 };
         }),
       );
       expect(boxes).toHaveLength(7);

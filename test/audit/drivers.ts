@@ -77,8 +77,5 @@ function postgresTarget(databaseUrl: string): LedgerTarget {
 /** PGlite always; the real server too when TEST_DATABASE_URL is set. */
 export function ledgerTargets(): [LedgerTarget['name'], () => LedgerTarget][] {
   const url = process.env.TEST_DATABASE_URL;
-  return [
-    ['pglite', pgliteTarget],
-    ...(url ? [['postgres', () => postgresTarget(url)] as [LedgerTarget['name'], () => LedgerTarget]] : []),
-  ];
+  return [['pglite', pgliteTarget], ...(url ? [['postgres', () => postgresTarget(url)] as [LedgerTarget['name'], () => LedgerTarget]] : [])];
 }

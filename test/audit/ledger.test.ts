@@ -103,11 +103,7 @@ describe.each(ledgerTargets())('ledger on %s', (_name, makeTarget) => {
 
   it('refuses UPDATE, DELETE and TRUNCATE on the ledger table', async () => {
     await ledger.close();
-    for (const statement of [
-      'UPDATE audit_events SET actor = NULL',
-      'DELETE FROM audit_events',
-      'TRUNCATE audit_events',
-    ]) {
+    for (const statement of ['UPDATE audit_events SET actor = NULL', 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {
       await expect(target.sql(statement)).rejects.toThrow(/append-only/);
     }
     ledger = await target.open();
@@ -123,9 +119,7 @@ describe.each(ledgerTargets())('ledger on %s', (_name, makeTarget) => {
         const file = `${m.version}_${m.name}.sql`;
         writeFileSync(path.join(dir, file), `${readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8')}\n-- edited\n`);
       }
-      await expect(migrate(db, target.options.schema ?? 'public', silentLogger, dir)).rejects.toThrow(
-        /changed after it was applied/,
-      );
+      await expect(migrate(db, target.options.schema ?? 'public', silentLogger, dir)).rejects.toThrow(/changed after it was applied/);
     } finally {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -155,14 +149,9 @@ describe('embedded ledger (PGlite)', () => {
 
 describe('ledger on an unreachable Postgres', () => {
   it('fails with a clear LedgerUnavailableError and no password in the message', async () => {
-    const err = await createLedger({
-      databaseUrl: 'postgres://handoff:s3cret@127.0.0.1:1/test',
-      logger: silentLogger,
-    }).catch((e: unknown) => e);
+    const err = await createLedger({ databaseUrl: 'postgres://handoff:s3cret@127.0.0.1:1/test', logger: silentLogger }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LedgerUnavailableError);
-    expect((err as Error).message).toMatch(
-      /cannot reach the ledger database at postgres:\/\/handoff:\*\*\*@127\.0\.0\.1:1\/test: .*ECONNREFUSED/,
-    );
+    expect((err as Error).message).toMatch(/cannot reach the ledger database at postgres:\/\/handoff:\*\*\*@127\.0\.0\.1:1\/test: .*ECONNREFUSED/);
     expect((err as Error).message).not.toContain('s3cret');
   });
 });
@@ -171,9 +160,7 @@ const pgUrl = process.env.TEST_DATABASE_URL;
 (pgUrl ? describe : describe.skip)('ledger migrations on real Postgres', () => {
   it('are safe for several processes starting at once', async () => {
     const schema = `audit_test_${process.pid}_race_${Date.now().toString(36)}`;
-    const ledgers = await Promise.all(
-      [1, 2, 3, 4].map(() => createLedger({ databaseUrl: pgUrl, schema, logger: silentLogger })),
-    );
+    const ledgers = await Promise.all([1, 2, 3, 4].map(() => createLedger({ databaseUrl: pgUrl, schema, logger: silentLogger })));
     try {
       await Promise.all(ledgers.map((l, i) => l.append(sampleEvents(`00Q00000000032${i}`))));
       const db = await connectPostgres(pgUrl ?? '', schema, silentLogger);

@@ -345,10 +345,7 @@ describe('mergeTimeline', () => {
   const entry = (id: string, at: string, type = 'X') => ({ id, at, type, actor: null, detail: {} });
 
   it('marks each entry with its source, orders by server time and drops duplicates (the ledger copy wins)', () => {
-    const ledger = [
-      entry('e1', '2026-10-06T13:00:00.000Z', 'QUALIFIED'),
-      entry('e2', '2026-10-06T14:00:00.000Z', 'SLA_BREACHED'),
-    ];
+    const ledger = [entry('e1', '2026-10-06T13:00:00.000Z', 'QUALIFIED'), entry('e2', '2026-10-06T14:00:00.000Z', 'SLA_BREACHED')];
     const temporal = [
       entry('t1', '2026-10-06T12:59:59.000Z', 'WorkflowExecutionStarted'),
       entry('e2', '2026-10-06T14:00:00.500Z', 'ActivityTaskScheduled'),
