@@ -1,7 +1,8 @@
 /**
  * HTTP API benchmark: POST /v1/leads (update-with-start of a new lead workflow) and accept (an update
  * on a running one), through the real app, Temporal dev server and Worker running the real
- * leadLifecycle with no-op activities, driven by autocannon over loopback.
+ * leadLifecycle with no-op activities, driven by autocannon over loopback. Reps and owners are checked
+ * against the owner directory, read from the Salesforce emulator seeded from the policy.
  *
  *   npm run bench:api -- [--duration 10] [--connections 20] [--accepts 2000]
  *
@@ -19,6 +20,11 @@ import type { Activities } from '../src/activities';
 import { buildApp } from '../src/api/app';
 import { generateDevKeys } from '../src/api/auth';
 import { loadPolicyFile } from '../src/config';
+import { emulatorAuth } from '../src/salesforce/config';
+import { connect } from '../src/salesforce/connection';
+import { OwnerDirectory } from '../src/salesforce/directory';
+import { emulatorSeedFromPolicy } from '../src/salesforce/policy-owners';
+import { SEED_IDS, startEmulator } from '../tools/salesforce-emulator';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/workflows/search-attributes';
 import { resolveTemporalBinaries } from '../scripts/temporal-binaries';
 
@@ -47,7 +53,13 @@ async function main(): Promise<void> {
   });
   const policy = loadPolicyFile(path.resolve(__dirname, '../policy/default.yaml'));
   const noop = async () => undefined;
-  const activities: Activities = { syncLead: noop, upsertTask: noop, appendAudit: noop, currentPolicy: async () => policy };
+  const activities: Activities = {
+    syncLead: noop,
+    upsertTask: noop,
+    appendAudit: noop,
+    currentPolicy: async () => policy,
+    pollSalesforceActivity: async ({ cursor }) => ({ next: cursor, read: 0, sent: 0, skipped: 0, more: false }),
+  };
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -56,6 +68,12 @@ async function main(): Promise<void> {
     activities,
   });
   const running = worker.run();
+  const emulator = await startEmulator({ port: 0, seed: emulatorSeedFromPolicy(policy), logger: quiet });
+  const directory = await new OwnerDirectory({
+    connection: () => connect({ auth: emulatorAuth(emulator.url), apiVersion: '62.0', logger: quiet }),
+    logger: quiet,
+    refreshIntervalMs: 0,
+  }).start();
   const { keys, devKeys } = generateDevKeys();
   const key = (role: string) => devKeys.find((k) => k.role === role)!.key;
   const app = await buildApp({
@@ -63,6 +81,7 @@ async function main(): Promise<void> {
     policy,
     auth: { keys },
     salesforceOrgId: '00D000000000001EAA',
+    directory,
     rateLimit: { max: 0, windowMs: 60_000 },
     logger: quiet,
   });
@@ -79,7 +98,7 @@ async function main(): Promise<void> {
         leadId,
         eventId: `t-${leadId}`,
         occurredAt: new Date().toISOString(),
-        ownerId: '005000000000009AAA',
+        ownerId: SEED_IDS.repUserId,
         firmographics: { industry: 'Software', employees: 120, region: 'NA', title: 'VP of Sales' },
         activities: [{ type: 'demo_request', occurredAt: new Date().toISOString() }],
       });
@@ -112,7 +131,7 @@ async function main(): Promise<void> {
         {
           method: 'POST',
           headers: { authorization: `Bearer ${key('sales')}`, 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, path: `/v1/leads/${targets[next++ % targets.length]}/accept`, body: JSON.stringify({ repId: 'rep-bench' }) }),
+          setupRequest: (req) => ({ ...req, path: `/v1/leads/${targets[next++ % targets.length]}/accept`, body: JSON.stringify({ repId: SEED_IDS.repUserId }) }),
         },
       ],
     });
@@ -134,9 +153,27 @@ async function main(): Promise<void> {
       requests: [{ method: 'POST', path: '/v1/leads', headers: { authorization: `Bearer ${key('crm')}`, 'content-type': 'application/json' }, body: '{"leadId":"x"}' }],
     });
 
-    printTable([leads, accept, state, refused], { connections, duration, accepts: targets.length });
+    // The directory refusing a rep it does not know: an in-memory lookup, no Temporal call.
+    const unknownRep = await load({
+      url,
+      connections,
+      duration: Math.min(duration, 5),
+      title: 'accept, unknown repId → 400 (no Temporal)',
+      requests: [
+        {
+          method: 'POST',
+          path: `/v1/leads/${targets[0] ?? 'none'}/accept`,
+          headers: { authorization: `Bearer ${key('sales')}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ repId: '005000000000777AAA' }),
+        },
+      ],
+    });
+
+    printTable([leads, accept, state, refused, unknownRep], { connections, duration, accepts: targets.length });
   } finally {
     await app.close();
+    directory.close();
+    await emulator.close();
     worker.shutdown();
     await running;
     await env.teardown();
@@ -194,7 +231,7 @@ function printTable(rows: Row[], config: { connections: number; duration: number
   for (const line of lines) console.log(format(line));
   console.log(`\nPOST /v1/leads: ${config.duration} s of new leads (each one update-with-start: a new workflow, its first task, the update's answer).`);
   console.log(`accept: ${config.accepts} of those leads accepted once each (an update on a running workflow).`);
-  console.log('GET: the leadState query; the 400 row is the API layer alone (auth, parsing, zod), expected non-2xx.');
+  console.log('GET: the leadState query; the 400 rows are the API layer alone (auth, parsing, zod; the owner directory), expected non-2xx.');
   console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on the machine skew the figures).`);
 }
 

@@ -86,6 +86,9 @@ async function main(): Promise<void> {
   let transitions = 0;
   let lastEffectAt = 0;
   const activities: Activities = {
+    async pollSalesforceActivity({ cursor }) {
+      return { next: cursor, read: 0, sent: 0, skipped: 0, more: false };
+    },
     async syncLead() {
       lastEffectAt = Date.now();
     },

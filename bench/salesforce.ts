@@ -1,108 +1,227 @@
 /**
- * Salesforce write-back benchmark: concurrent lead updates through the real activities and writer,
- * against the in-process Salesforce emulator, batched (sObject Collections) and unbatched, same run.
+ * Salesforce write-back benchmark: lead updates arriving at real rates (Poisson), through the writer and
+ * jsforce over HTTP, against the in-process Salesforce emulator, with the default batch windows.
  *
- *   npm run bench:salesforce -- [--leads 1000] [--rounds 2] [--latency-ms 0]
+ *   npm run bench:salesforce -- [--rates 1,10,100] [--seconds 40] [--critical-every-s 5] [--burst 1000] [--latency-ms 0] [--seed 7]
  *
- * --leads: concurrent "workflows", one lead each; --rounds: sequential updates per workflow;
+ * --rates: lead writes per second, one run each (Poisson arrivals, normal priority);
+ * --seconds: length of each run (writes = rate x seconds; figures are normalized per 1,000);
+ * --critical-every-s: alongside the lead writes, one critical write (an escalation task) on average this often;
+ * --burst: the old figure, N lead writes at one instant (0 to skip);
  * --latency-ms: latency the emulator adds to every data call (a real org answers in ~50-300 ms).
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createSalesforceActivities } from '../src/activities/salesforce';
-import type { LeadRecord } from '../src/domain/effects';
-import type { Stage } from '../src/domain/model';
+import type { HandoffTask, LeadRecord } from '../src/domain/effects';
+import { DEFAULT_BATCH_OPTIONS } from '../src/salesforce/batcher';
 import { emulatorAuth } from '../src/salesforce/config';
 import { connect } from '../src/salesforce/connection';
-import { createSalesforceWriter } from '../src/salesforce/writer';
+import { createSalesforceWriter, type SalesforceWriter } from '../src/salesforce/writer';
 import { startEmulator, type Emulator } from '../tools/salesforce-emulator';
 
 const API_VERSION = '62.0';
-const STAGES: Stage[] = ['MQL', 'SAL', 'SQL', 'CONVERTED'];
+const REP_ID = '005000000000002AAA';
+const LEAD_POOL = 2_000;
 const quiet = pino({ level: 'silent' });
 
-type Result = {
-  mode: string;
-  updates: number;
-  apiCalls: number;
-  latenciesMs: number[];
-  wallMs: number;
+type Run = {
+  name: string;
+  seconds: number;
+  leadWrites: number;
+  leadCalls: number;
+  leadLatencies: number[];
+  criticalWrites: number;
+  criticalCalls: number;
+  criticalLatencies: number[];
   landed: number;
+  leadsWritten: number;
 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      leads: { type: 'string', default: '1000' },
-      rounds: { type: 'string', default: '2' },
+      rates: { type: 'string', default: '1,10,100' },
+      seconds: { type: 'string', default: '40' },
+      'critical-every-s': { type: 'string', default: '5' },
+      burst: { type: 'string', default: '1000' },
       'latency-ms': { type: 'string', default: '0' },
+      seed: { type: 'string', default: '7' },
     },
   });
-  const leads = positiveInt(values.leads, 'leads');
-  const rounds = positiveInt(values.rounds, 'rounds');
-  const latencyMs = positiveInt(values['latency-ms'], 'latency-ms', 0);
+  const rates = (values.rates ?? '').split(',').map((r) => positiveNumber(r, 'rates'));
+  const seconds = positiveNumber(values.seconds, 'seconds');
+  const criticalEveryS = positiveNumber(values['critical-every-s'], 'critical-every-s');
+  const burst = integer(values.burst, 'burst', 0);
+  const latencyMs = integer(values['latency-ms'], 'latency-ms', 0);
+  const random = mulberry32(integer(values.seed, 'seed', 0));
 
   const emulator = await startEmulator({ port: 0, logger: quiet, dailyApiLimit: 100_000_000 });
   try {
-    const leadIds = await createLeads(emulator, leads);
+    const conn = await connect({ auth: emulatorAuth(emulator.url), apiVersion: API_VERSION, logger: quiet });
+    const leadIds = await createLeads(emulator, Math.max(LEAD_POOL, burst));
     emulator.setFaults(latencyMs > 0 ? { latencyMs } : {});
-    const results = [
-      await run(emulator, leadIds, rounds, 'batched', true),
-      await run(emulator, leadIds, rounds, 'unbatched', false),
-    ];
-    print(results, { leads, rounds, latencyMs });
+    const runs: Run[] = [];
+    for (const rate of rates) {
+      const writer = createSalesforceWriter({ connection: conn, logger: quiet });
+      runs.push(await poisson(emulator, writer, leadIds, { rate, seconds, criticalRate: 1 / criticalEveryS, random }));
+      await writer.close();
+    }
+    if (burst > 0) {
+      const writer = createSalesforceWriter({ connection: conn, logger: quiet });
+      runs.push(await atOnce(emulator, writer, leadIds.slice(0, burst)));
+      await writer.close();
+    }
+    print(runs, { latencyMs, criticalEveryS });
   } finally {
     await emulator.close();
   }
 }
 
-async function run(emulator: Emulator, leadIds: string[], rounds: number, mode: string, batched: boolean): Promise<Result> {
-  const conn = await connect({ auth: emulatorAuth(emulator.url), apiVersion: API_VERSION, logger: quiet });
-  const writer = createSalesforceWriter({ connection: conn, logger: quiet, ...(batched ? {} : { batch: false }) });
-  const activities = createSalesforceActivities({ salesforce: writer, logger: quiet });
-  const stageOf = (round: number): Stage => STAGES[round % STAGES.length] ?? 'MQL';
-  const latenciesMs: number[] = [];
-  const callsBefore = emulator.apiCalls();
+/** Lead writes (normal) at `rate`/s and escalation tasks (critical) at `criticalRate`/s, both Poisson. */
+async function poisson(
+  emulator: Emulator,
+  writer: SalesforceWriter,
+  leadIds: string[],
+  options: { rate: number; seconds: number; criticalRate: number; random: () => number },
+): Promise<Run> {
+  const { rate, seconds, criticalRate, random } = options;
+  const arrivals = (perSecond: number) => {
+    const times: number[] = [];
+    for (let t = exponential(random, perSecond); t < seconds * 1000; t += exponential(random, perSecond)) times.push(t);
+    return times;
+  };
+  const events = [
+    ...arrivals(rate).map((at) => ({ at, critical: false })),
+    ...arrivals(criticalRate).map((at) => ({ at, critical: true })),
+  ].sort((a, b) => a.at - b.at);
+
+  const since = new Date().toISOString();
+  const countedBefore = emulator.apiCalls();
+  const leadLatencies: number[] = [];
+  const criticalLatencies: number[] = [];
+  const last = new Map<string, number>();
+  const pending: Array<Promise<unknown>> = [];
   const started = performance.now();
-
-  await Promise.all(
-    leadIds.map(async (leadId) => {
-      for (let round = 0; round < rounds; round++) {
-        const lead = leadRecord(leadId, mode, stageOf(round), round);
-        const t0 = performance.now();
-        await activities.syncLead({ id: `lead-${leadId}:bench-${mode}:${round}`, lead });
-        latenciesMs.push(performance.now() - t0);
-      }
-    }),
-  );
-
-  const wallMs = performance.now() - started;
-  const apiCalls = emulator.apiCalls() - callsBefore;
-  await writer.close();
-  const finalStage = stageOf(rounds - 1);
-  const ids = new Set(leadIds);
-  const landed = emulator
-    .records('Lead')
-    .filter((r) => ids.has(String(r.Id)) && r.Handoff_Stage__c === finalStage && r.Contact_Attempts__c === rounds - 1 && r.Handoff_Workflow_Id__c === `bench-${mode}`).length;
-  return { mode, updates: leadIds.length * rounds, apiCalls, latenciesMs, wallMs, landed };
+  let leadWrites = 0;
+  let criticalWrites = 0;
+  for (const event of events) {
+    const wait = started + event.at - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    if (event.critical) {
+      const leadId = leadIds[criticalWrites % leadIds.length] ?? '';
+      const task = escalation(leadId, `bench-${rate}:esc-${criticalWrites++}`);
+      pending.push(
+        writer.upsertTask(task, { priority: 'critical' }).then(() => criticalLatencies.push(performance.now() - t0)),
+      );
+    } else {
+      const leadId = leadIds[leadWrites % Math.min(LEAD_POOL, leadIds.length)] ?? '';
+      const attempts = leadWrites++;
+      last.set(leadId, attempts);
+      pending.push(
+        writer
+          .updateLead(leadRecord(leadId, `bench-${rate}`, attempts))
+          .then(() => leadLatencies.push(performance.now() - t0)),
+      );
+    }
+  }
+  await Promise.all(pending);
+  const calls = callsSince(emulator, since, countedBefore);
+  return {
+    name: `${rate} lead write${rate === 1 ? '' : 's'}/s`,
+    seconds,
+    leadWrites,
+    leadCalls: calls.lead,
+    leadLatencies,
+    criticalWrites,
+    criticalCalls: calls.task,
+    criticalLatencies,
+    landed: landed(emulator, last, `bench-${rate}`),
+    leadsWritten: last.size,
+  };
 }
 
-function leadRecord(leadId: string, mode: string, stage: Stage, round: number): LeadRecord {
+/** The old figure: every write at the same instant. */
+async function atOnce(emulator: Emulator, writer: SalesforceWriter, leadIds: string[]): Promise<Run> {
+  const since = new Date().toISOString();
+  const countedBefore = emulator.apiCalls();
+  const leadLatencies: number[] = [];
+  const last = new Map(leadIds.map((id, i) => [id, i]));
+  await Promise.all(
+    leadIds.map((leadId, i) => {
+      const t0 = performance.now();
+      return writer
+        .updateLead(leadRecord(leadId, 'bench-burst', i))
+        .then(() => leadLatencies.push(performance.now() - t0));
+    }),
+  );
+  const calls = callsSince(emulator, since, countedBefore);
+  return {
+    name: `burst (${leadIds.length} at once)`,
+    seconds: 0,
+    leadWrites: leadIds.length,
+    leadCalls: calls.lead,
+    leadLatencies,
+    criticalWrites: 0,
+    criticalCalls: calls.task,
+    criticalLatencies: [],
+    landed: landed(emulator, last, 'bench-burst'),
+    leadsWritten: last.size,
+  };
+}
+
+/**
+ * Collections calls the emulator logged since `since`, by what they wrote; checked against the calls
+ * it counted against the allocation (its request log keeps the last 1,000 requests).
+ */
+function callsSince(emulator: Emulator, since: string, countedBefore: number): { lead: number; task: number } {
+  const data = emulator.requestLog().filter((e) => e.kind === 'data' && e.at >= since);
+  if (data.length !== emulator.apiCalls() - countedBefore)
+    throw new Error('the emulator request log overflowed: use a shorter run');
+  const writes = data.filter((e) => e.method === 'PATCH');
+  return {
+    lead: writes.filter((e) => e.path.endsWith('/composite/sobjects')).length,
+    task: writes.filter((e) => e.path.includes('/composite/sobjects/Task/')).length,
+  };
+}
+
+function landed(emulator: Emulator, last: Map<string, number>, workflowId: string): number {
+  return emulator
+    .records('Lead')
+    .filter((r) => r.Handoff_Workflow_Id__c === workflowId && last.get(String(r.Id)) === r.Contact_Attempts__c).length;
+}
+
+function leadRecord(leadId: string, workflowId: string, contactAttempts: number): LeadRecord {
   return {
     leadId,
-    workflowId: `bench-${mode}`,
-    stage,
+    workflowId,
+    stage: 'MQL',
     kind: 'MQL',
-    ownerId: '005000000000002AAA',
+    ownerId: REP_ID,
     fitScore: 70,
-    intentScore: 40 - round,
+    intentScore: 40,
     slaDueAt: '2026-11-02T17:00:00.000Z',
     slaStatus: 'ON_TRACK',
     firstTouchAt: null,
     slaBreaches: 0,
-    contactAttempts: round,
+    contactAttempts,
     recycleReason: null,
     recycleNotes: null,
+  };
+}
+
+function escalation(leadId: string, externalId: string): HandoffTask {
+  return {
+    externalId,
+    leadId,
+    kind: 'ESCALATION',
+    ownerId: '005000000000001AAA',
+    subject: 'SLA breached: lead not touched in time',
+    description: 'Escalated to you as the team manager.',
+    dueAt: null,
+    reminderAt: null,
+    priority: 'High',
+    packet: null,
   };
 }
 
@@ -110,7 +229,10 @@ async function createLeads(emulator: Emulator, count: number): Promise<string[]>
   const conn = await connect({ auth: emulatorAuth(emulator.url), apiVersion: API_VERSION, logger: quiet });
   const ids: string[] = [];
   for (let start = 0; start < count; start += 200) {
-    const records = Array.from({ length: Math.min(200, count - start) }, (_, i) => ({ LastName: `Bench ${start + i}`, Company: 'Bench Co' }));
+    const records = Array.from({ length: Math.min(200, count - start) }, (_, i) => ({
+      LastName: `Bench ${start + i}`,
+      Company: 'Bench Co',
+    }));
     for (const r of await conn.sobject('Lead').create(records, { allOrNone: true })) {
       if (!r.success || !r.id) throw new Error(`could not create a lead: ${JSON.stringify(r)}`);
       ids.push(r.id);
@@ -119,45 +241,94 @@ async function createLeads(emulator: Emulator, count: number): Promise<string[]>
   return ids;
 }
 
+function exponential(random: () => number, perSecond: number): number {
+  return (-Math.log(1 - random()) / perSecond) * 1000;
+}
+
+/** A small seeded PRNG, so that runs are repeatable. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-function print(results: Result[], setup: { leads: number; rounds: number; latencyMs: number }): void {
-  const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  const header = ['mode', 'lead updates', 'API calls', 'calls / 1,000 updates', 'p50 ms', 'p99 ms', 'max ms', 'wall s', 'updates/s', 'landed'];
-  const rows = results.map((r) => {
-    const sorted = [...r.latenciesMs].sort((a, b) => a - b);
+function print(runs: Run[], setup: { latencyMs: number; criticalEveryS: number }): void {
+  const fmt = (n: number, digits = 1) =>
+    Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const header = [
+    'arrivals',
+    'lead writes',
+    'lead calls',
+    'calls / 1,000',
+    'normal p50 ms',
+    'normal p99 ms',
+    'critical writes',
+    'critical calls',
+    'critical p50 ms',
+    'critical p99 ms',
+    'critical max ms',
+    'landed',
+  ];
+  const rows = runs.map((r) => {
+    const lead = [...r.leadLatencies].sort((a, b) => a - b);
+    const critical = [...r.criticalLatencies].sort((a, b) => a - b);
     return [
-      r.mode,
-      fmt(r.updates, 0),
-      fmt(r.apiCalls, 0),
-      fmt((r.apiCalls / r.updates) * 1000),
-      fmt(percentile(sorted, 50)),
-      fmt(percentile(sorted, 99)),
-      fmt(sorted.at(-1) ?? NaN),
-      fmt(r.wallMs / 1000, 2),
-      fmt(r.updates / (r.wallMs / 1000), 0),
-      `${fmt(r.landed, 0)}/${fmt(r.updates / setup.rounds, 0)}`,
+      r.name,
+      fmt(r.leadWrites, 0),
+      fmt(r.leadCalls, 0),
+      fmt((r.leadCalls / r.leadWrites) * 1000),
+      fmt(percentile(lead, 50), 0),
+      fmt(percentile(lead, 99), 0),
+      fmt(r.criticalWrites, 0),
+      fmt(r.criticalCalls, 0),
+      fmt(percentile(critical, 50), 0),
+      fmt(percentile(critical, 99), 0),
+      fmt(critical.at(-1) ?? NaN, 0),
+      `${fmt(r.landed, 0)}/${fmt(r.leadsWritten, 0)}`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const o = DEFAULT_BATCH_OPTIONS;
 
-  console.log('Salesforce write-back benchmark, against the in-process Salesforce emulator (not a real org)');
   console.log(
-    `${fmt(setup.leads, 0)} leads = ${fmt(setup.leads, 0)} concurrent workflows, ${setup.rounds} sequential updates each, ` +
-      `emulated latency ${setup.latencyMs} ms per API call; node ${process.version}`,
+    'Salesforce write-back benchmark, against the in-process Salesforce emulator (not a real org), through jsforce over HTTP',
   );
-  console.log('API calls = data API calls the emulator counted against the daily allocation (token requests excluded);');
-  console.log('latency = one syncLead activity call, batching delay included; landed = leads whose final values are in the org.\n');
+  console.log(
+    `windows: critical ${o.criticalWindowMs} ms, normal ${o.normalWindowMs} ms (below ${o.minRemainingApiCalls} calls left: ` +
+      `${o.lowAllocationCriticalWindowMs} / ${o.lowAllocationNormalWindowMs} ms), ${o.maxBatchSize} records a call at most; ` +
+      `emulated latency ${setup.latencyMs} ms per call; node ${process.version}`,
+  );
+  console.log(
+    `Poisson arrivals of lead writes (normal) at each rate, with one escalation task (critical) every ${setup.criticalEveryS} s on average;`,
+  );
+  console.log(
+    'calls / 1,000 = lead Collections calls per 1,000 lead writes (the sample size is the "lead writes" column);',
+  );
+  console.log('latency = call -> resolved; landed = leads whose last written values are in the org.\n');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
 }
 
-function positiveInt(raw: string | undefined, name: string, min = 1): number {
+function positiveNumber(raw: string | undefined, name: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+function integer(raw: string | undefined, name: string, min: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
   return n;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parsePolicy, PolicyError, type Policy } from './domain/policy';
 import { integerEnv, optionalEnv } from './env';
+import { loadTemporalProfile, type TemporalProfile } from './temporal/connection';
 
 export const DEFAULT_POLICY_FILE = path.resolve(__dirname, '../policy/default.yaml');
 
@@ -18,18 +19,20 @@ export const coreEnvSchema = z.object({
   HANDOFF_POLICY: policyFile,
   HANDOFF_DATA_DIR: optionalEnv.transform((v) => path.resolve(v ?? '.handoff')),
   HANDOFF_TASK_QUEUE: optionalEnv.transform((v) => v ?? 'handoff'),
-  TEMPORAL_ADDRESS: optionalEnv,
-  TEMPORAL_NAMESPACE: optionalEnv.transform((v) => v ?? 'default'),
-  TEMPORAL_API_KEY: optionalEnv,
-  TEMPORAL_TLS_CERT: optionalEnv,
-  TEMPORAL_TLS_KEY: optionalEnv,
-  TEMPORAL_TLS_CA: optionalEnv,
   TEMPORAL_DEV_SERVER_PORT: port(7233),
   DATABASE_URL: optionalEnv,
   PORT: port(3000),
   SALESFORCE_EMULATOR_PORT: port(4010),
 });
-export type CoreConfig = z.infer<typeof coreEnvSchema>;
+/**
+ * TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE are the resolved profile's (TOML file and environment, see
+ * src/temporal/connection.ts), so a profile that names them counts as configured.
+ */
+export type CoreConfig = z.infer<typeof coreEnvSchema> & {
+  TEMPORAL_ADDRESS?: string;
+  TEMPORAL_NAMESPACE: string;
+  temporal: TemporalProfile;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -40,8 +43,11 @@ export class ConfigError extends Error {
 
 export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
   const result = coreEnvSchema.safeParse(env);
-  if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  return result.data;
+  const temporal = loadTemporalProfile(env);
+  const problems = [...(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []), ...temporal.problems];
+  if (!result.success || !temporal.profile) throw new ConfigError(problems);
+  const { address, namespace } = temporal.profile;
+  return { ...result.data, ...(address ? { TEMPORAL_ADDRESS: address } : {}), TEMPORAL_NAMESPACE: namespace, temporal: temporal.profile };
 }
 
 /** Reads and validates the policy file; a bad file stops the start with every problem listed. */

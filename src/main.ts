@@ -8,11 +8,15 @@ import { startApiServer, type RunningApi } from './api/server';
 import { loadCoreConfig, loadPolicyFile, policyFileOf } from './config';
 import { createLogger } from './logger';
 import { loadSalesforceConfig } from './salesforce/config';
+import { ownerCheckConfigFromEnv, startOwnerDirectory } from './salesforce/owner-check';
+import { emulatorSeedFromPolicy } from './salesforce/policy-owners';
 import { temporalConnectionOptions } from './temporal/connection';
+import { loadPayloadKeys } from './temporal/data-converter';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { activityPollerConfigFromEnv } from './worker/activity-poller';
 import { createWorkerDependencies } from './worker/dependencies';
 import { startWorker, type RunningWorker } from './worker/main';
-import { installPinoRuntime } from './worker/runtime';
+import { installPinoRuntime, metricsAddressFromEnv, prometheusMetrics } from './worker/runtime';
 
 /**
  * Outside production with no HANDOFF_API_KEYS, `npm start` keeps development keys in the data dir so
@@ -43,11 +47,17 @@ function loadAllConfig() {
   };
   const core = attempt(() => loadCoreConfig());
   const devKeysFile = core ? developmentKeys(core.HANDOFF_DATA_DIR) : undefined;
+  const payloadKeys = core ? attempt(() => loadPayloadKeys(process.env, core.HANDOFF_DATA_DIR)) : undefined;
   const api = attempt(() => apiConfigFromEnv());
   const salesforce = attempt(() => loadSalesforceConfig());
   const policy = attempt(() => loadPolicyFile(policyFileOf(process.env)));
-  if (!core || !api || !salesforce || !policy) throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
-  return { core, api, salesforce, policy, devKeysFile };
+  const owners = attempt(() => ownerCheckConfigFromEnv());
+  const activityPoller = attempt(() => activityPollerConfigFromEnv());
+  const metrics = attempt(() => ({ address: metricsAddressFromEnv(process.env) }));
+  if (!core || !payloadKeys || !api || !salesforce || !policy || !owners || !activityPoller || !metrics) {
+    throw new Error(`Handoff cannot start:\n${problems.join('\n')}`);
+  }
+  return { core, api, salesforce, policy, owners, devKeysFile, devPayloadKeyFile: payloadKeys.devKeyFile, metricsAddress: metrics.address };
 }
 
 /**
@@ -56,8 +66,8 @@ function loadAllConfig() {
  */
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'handoff' });
-  const { core, api: apiConfig, salesforce, policy, devKeysFile } = loadAllConfig();
-  installPinoRuntime(logger, 'WARN');
+  const { core, api: apiConfig, salesforce, policy, owners, devKeysFile, devPayloadKeyFile, metricsAddress } = loadAllConfig();
+  installPinoRuntime(logger, 'WARN', metricsAddress ? prometheusMetrics(metricsAddress) : undefined);
 
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -78,6 +88,20 @@ async function main(): Promise<void> {
   }
 
   async function startAll(): Promise<void> {
+    let emulator: Emulator | undefined;
+    if (!salesforce.auth) {
+      emulator = await startEmulator({
+        port: core.SALESFORCE_EMULATOR_PORT,
+        dataDir: core.HANDOFF_DATA_DIR,
+        seed: emulatorSeedFromPolicy(policy),
+        logger,
+      });
+      stops.push(() => emulator!.close());
+    }
+    // Before Temporal: a policy naming owners the org does not have stops the start here.
+    const directory = await startOwnerDirectory({ salesforce, policy, config: owners, emulatorUrl: emulator?.url, logger });
+    stops.push(async () => directory.close());
+
     let devServer: DevServer | undefined;
     if (!core.TEMPORAL_ADDRESS) {
       devServer = await startDevServer({
@@ -89,12 +113,6 @@ async function main(): Promise<void> {
       stops.push(() => devServer!.stop());
     }
     const address = core.TEMPORAL_ADDRESS ?? devServer!.address;
-
-    let emulator: Emulator | undefined;
-    if (!salesforce.auth) {
-      emulator = await startEmulator({ port: core.SALESFORCE_EMULATOR_PORT, dataDir: core.HANDOFF_DATA_DIR, logger });
-      stops.push(() => emulator!.close());
-    }
 
     const deps = await createWorkerDependencies({
       config: core,
@@ -111,7 +129,7 @@ async function main(): Promise<void> {
     const api: RunningApi = await startApiServer(
       {
         temporal: {
-          client: new Client({ connection, namespace: core.TEMPORAL_NAMESPACE }),
+          client: new Client({ connection, namespace: core.TEMPORAL_NAMESPACE, dataConverter: deps.dataConverter }),
           taskQueue: core.HANDOFF_TASK_QUEUE,
           namespace: core.TEMPORAL_NAMESPACE,
           timeoutMs: apiConfig.temporalTimeoutMs,
@@ -119,12 +137,14 @@ async function main(): Promise<void> {
         policy,
         ledger: deps.ledger,
         salesforce: deps.salesforce,
+        directory,
         auth: apiConfig.auth,
         salesforceOrgId: emulator?.orgId ?? apiConfig.salesforceOrgId,
         outboundMessages: apiConfig.outboundMessages,
         rateLimit: apiConfig.rateLimit,
       trustProxy: apiConfig.trustProxy,
         ...(temporalUiUrl ? { temporalUiUrl } : {}),
+        ...(apiConfig.codecCorsOrigins ? { codecCorsOrigins: apiConfig.codecCorsOrigins } : {}),
         logger,
       },
       { port: core.PORT, host: apiConfig.host },
@@ -140,6 +160,7 @@ async function main(): Promise<void> {
       ...(temporalUiUrl ? [`  Temporal Web UI ${temporalUiUrl}`] : []),
       `  Salesforce      ${emulator ? `${emulator.url}  — the Handoff Salesforce EMULATOR, not Salesforce` : 'the configured org'}`,
       `  Audit ledger    ${deps.ledger.location}`,
+      ...(metricsAddress ? [`  Metrics         http://${metricsAddress}/metrics   (Prometheus: Temporal SDK and Handoff)`] : []),
       `  Policy          ${core.HANDOFF_POLICY} (version ${policy.version})`,
       `  Data dir        ${core.HANDOFF_DATA_DIR}`,
       '',
@@ -153,6 +174,11 @@ async function main(): Promise<void> {
             .map((k) => `  ${k.replace(':', '  ')}`)
             .join('\n')}\n` +
           'Set HANDOFF_API_KEYS (role:key or role:sha256:<hex>) for anything but local development.\n',
+      );
+    }
+    if (devPayloadKeyFile) {
+      process.stdout.write(
+        `WARNING: HANDOFF_PAYLOAD_KEYS is not set; Temporal payloads are encrypted with the development key kept in ${devPayloadKeyFile}.\n`,
       );
     }
   }

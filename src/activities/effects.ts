@@ -28,9 +28,9 @@ export function createEffectsActivities(deps: EffectsActivityDeps) {
       const run = async (effect: SalesforceEffect): Promise<void> => {
         try {
           if (effect.type === 'syncLead') {
-            await deps.salesforce.updateLead(effect.lead);
-            synced = { syncError: null };
-          } else if (effect.type === 'upsertTask') await deps.salesforce.upsertTask(effect.task);
+            const { syncError } = await deps.salesforce.updateLead(effect.lead, { priority: effect.priority });
+            synced = { syncError };
+          } else if (effect.type === 'upsertTask') await deps.salesforce.upsertTask(effect.task, { priority: effect.priority });
           else await deps.salesforce.closeTask(effect.close);
         } catch (err) {
           failed.push(outcomeOf(err, effect, batch, deps.logger));
@@ -78,5 +78,5 @@ function outcomeOf(err: unknown, effect: SalesforceEffect, batch: EffectBatch, l
   };
   if (error.retryable) logger.warn(entry, 'salesforce write failed; will retry');
   else logger.error(entry, 'salesforce write rejected');
-  return { effectId: effect.id, code: error.code, message: `${error.code}: ${message}`, retryable: error.retryable };
+  return { effectId: effect.id, code: error.code, message: `${error.code}: ${message}`, retryable: error.retryable, retryAfterMs: error.retryAfterMs };
 }

@@ -9,6 +9,7 @@ import { apiLogger } from './logger';
 import { RateLimiter } from './rate-limit';
 import { RouteRegistry } from './route';
 import { auditRoutes } from './routes/audit';
+import { codecRoutes } from './routes/codec';
 import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
 import { leadActionRoutes } from './routes/lead-actions';
@@ -60,6 +61,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, ctx);
   await app.register(dashboardRoutes, ctx);
   await app.register(outboundMessageRoutes, ctx);
+  await app.register(codecRoutes, ctx);
   await app.register(openApiRoutes, ctx);
   return app;
 }

@@ -34,6 +34,7 @@ const apiEnvSchema = z.object({
   HANDOFF_OUTBOUND_REQUIRE_KEY: optionalEnv.pipe(z.union([z.undefined(), z.enum(['true', 'false'])])),
   TEMPORAL_UI_URL: optionalEnv,
   HANDOFF_TRUST_PROXY: optionalEnv,
+  HANDOFF_CODEC_CORS_ORIGINS: optionalEnv,
 });
 
 export interface ApiEnvConfig {
@@ -49,6 +50,8 @@ export interface ApiEnvConfig {
   temporalUiUrl?: string;
   /** HANDOFF_TRUST_PROXY: "true", or the comma-separated addresses / CIDRs of the proxies in front. */
   trustProxy?: boolean | string;
+  /** HANDOFF_CODEC_CORS_ORIGINS: the Temporal Web UI origins allowed to call /codec/*. */
+  codecCorsOrigins?: string[];
 }
 
 export class ApiConfigError extends Error {
@@ -90,6 +93,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvCo
       problems.push('HANDOFF_OUTBOUND_FIELD_MAP: expected JSON, e.g. {"team":"Handoff_Team__c"}');
     }
   }
+  const codecCorsOrigins = e.HANDOFF_CODEC_CORS_ORIGINS ? origins(e.HANDOFF_CODEC_CORS_ORIGINS, problems) : undefined;
   if (problems.length > 0) throw new ApiConfigError(problems);
 
   return {
@@ -103,7 +107,23 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvCo
     outboundMessages: { fieldMap, requireKey: e.HANDOFF_OUTBOUND_REQUIRE_KEY === 'true' },
     ...(e.TEMPORAL_UI_URL ? { temporalUiUrl: e.TEMPORAL_UI_URL } : {}),
     ...(e.HANDOFF_TRUST_PROXY ? { trustProxy: trustProxy(e.HANDOFF_TRUST_PROXY) } : {}),
+    ...(codecCorsOrigins ? { codecCorsOrigins } : {}),
   };
+}
+
+/** Comma-separated origins (scheme://host[:port], nothing after it), as a browser sends them in Origin. */
+function origins(value: string, problems: string[]): string[] {
+  const list = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of list) {
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed !== origin) problems.push(`HANDOFF_CODEC_CORS_ORIGINS: "${origin}" is not an origin (expected e.g. https://cloud.temporal.io)`);
+  }
+  return list;
 }
 
 function trustProxy(value: string): boolean | string {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ledger } from '../audit/ledger';
 import type { Policy } from '../domain/policy';
+import type { OwnerDirectory } from '../salesforce/directory';
 import type { ApiKey, SignatureOptions } from './auth';
 import type { LeadFieldMap } from './outbound-message';
 import type { RouteContext } from './route';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   policy: Policy;
   /** The audit ledger (reports, timeline, readiness); routes that need it answer 503 without it. */
   ledger?: Ledger;
+  /** The org's active Users and Queues: every repId, actorId and ownerId in a request must be one of them. */
+  directory: OwnerDirectory;
   /** Salesforce (or the emulator), for readiness. */
   salesforce?: { ping(): Promise<void> };
   auth: { keys: readonly ApiKey[]; webhookSecret?: string; signature?: SignatureOptions };
@@ -27,6 +30,8 @@ export interface ApiDeps {
   };
   /** Per caller; default 6000 requests per minute. `max: 0` disables the limit. */
   rateLimit?: { max: number; windowMs: number };
+  /** Browser origins (Temporal Web UIs) allowed to call /codec/*; default the embedded dev server's UI. */
+  codecCorsOrigins?: readonly string[];
   /** Shown on the dashboard (links to workflows). */
   temporalUiUrl?: string;
   logger?: Logger;

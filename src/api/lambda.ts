@@ -1,5 +1,6 @@
 import awsLambdaFastify, { type LambdaResponse } from '@fastify/aws-lambda';
 import type { FastifyInstance } from 'fastify';
+import { prepareLambdaEnv } from '../lambda/secrets';
 import { createLogger } from '../logger';
 import { buildApp } from './app';
 import { apiConfigFromEnv } from './config';
@@ -38,6 +39,7 @@ export function createLambdaHandler(build: () => Promise<FastifyInstance>) {
 
 /** The API Gateway (HTTP API, payload v2) / Function URL entry point; configuration from the environment. */
 export const handler = createLambdaHandler(async () => {
+  await prepareLambdaEnv({ requireDatabase: false });
   const logger = createLogger({ name: 'api' });
   const config = apiConfigFromEnv();
   const { deps } = await apiDependenciesFromEnv(config, logger);

@@ -4,6 +4,7 @@ import { businessCalendarSchema } from './calendar';
 import { clockedDurationSchema, durationSchema } from './duration';
 import { kindSchema, recycleReasonSchema } from './model';
 import { toId18 } from './salesforce-id';
+import { salesforceActivityPolicySchema } from './salesforce-activity';
 
 const routeSchema = z.enum(['route', 'nurture', 'review', 'ignore']);
 export type Route = z.infer<typeof routeSchema>;
@@ -204,6 +205,7 @@ export const policySchema = z
       })
       .strict(),
     stale: z.object({ SAL: clockedDurationSchema, SQL: clockedDurationSchema }).strict(),
+    salesforceActivity: salesforceActivityPolicySchema.prefault({}),
   })
   .strict()
   // Cross-references are checked even when another part of the policy is malformed (zod skips

@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_BATCH_OPTIONS, MAX_CRITICAL_WINDOW_MS } from './batcher';
 import { type FieldMap, fieldMapOverrideSchema, fieldMapSchema, resolveFieldMap } from './field-map';
 
 const unsetIfEmpty = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -10,11 +11,21 @@ const url = z.preprocess(
   z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
     .transform((u) => u.replace(/\/+$/, ''))
-    .refine((u) => u.startsWith('https://') || isLoopbackUrl(u), 'expected https (plain http only for a loopback emulator)')
+    .refine(
+      (u) => u.startsWith('https://') || isLoopbackUrl(u),
+      'expected https (plain http only for a loopback emulator)',
+    )
     .optional(),
 );
-const int = (min: number, fallback: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number({ error: 'expected a number' }).int().min(min).default(fallback));
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'expected a number' })
+    .int({ error: 'expected an integer' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
+const int = (min: number, fallback: number, max?: number) =>
+  z.preprocess(unsetIfEmpty, integer(min, max).default(fallback));
+const optionalInt = (min: number) => z.preprocess(unsetIfEmpty, integer(min).optional());
 
 const envSchema = z.object({
   SALESFORCE_INSTANCE_URL: url,
@@ -27,11 +38,18 @@ const envSchema = z.object({
   SALESFORCE_JWT_AUDIENCE: url,
   SALESFORCE_API_VERSION: z.preprocess(
     unsetIfEmpty,
-    z.string().regex(/^\d{2,3}\.0$/, 'expected an API version such as 62.0').default('62.0'),
+    z
+      .string()
+      .regex(/^\d{2,3}\.0$/, 'expected an API version such as 62.0')
+      .default('62.0'),
   ),
   SALESFORCE_FIELD_MAP: z.preprocess(unsetIfEmpty, z.string().optional()),
   SALESFORCE_MIN_REMAINING_API_CALLS: int(0, 1000),
-  SALESFORCE_BATCH_DELAY_MS: int(0, 50),
+  SALESFORCE_BATCH_WINDOW_MS: optionalInt(0),
+  /** The name of SALESFORCE_BATCH_WINDOW_MS before write classes existed; still read as the normal window. */
+  SALESFORCE_BATCH_DELAY_MS: optionalInt(0),
+  SALESFORCE_CRITICAL_BATCH_WINDOW_MS: int(0, DEFAULT_BATCH_OPTIONS.criticalWindowMs, MAX_CRITICAL_WINDOW_MS),
+  SALESFORCE_LOW_ALLOCATION_BATCH_WINDOW_MS: int(0, DEFAULT_BATCH_OPTIONS.lowAllocationNormalWindowMs),
   SALESFORCE_REQUEST_TIMEOUT_MS: int(1000, 30_000),
 });
 
@@ -47,7 +65,12 @@ export const salesforceAuthSchema = z.discriminatedUnion('flow', [
     /** The JWT `aud`: login.salesforce.com / test.salesforce.com (or the emulator) even behind a My Domain login URL. */
     audience: z.string(),
   }),
-  z.object({ flow: z.literal('clientCredentials'), loginUrl: z.string(), clientId: z.string(), clientSecret: z.string() }),
+  z.object({
+    flow: z.literal('clientCredentials'),
+    loginUrl: z.string(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+  }),
   z.object({
     flow: z.literal('refreshToken'),
     loginUrl: z.string(),
@@ -66,7 +89,13 @@ export const salesforceConfigSchema = z.object({
   apiVersion: z.string(),
   fieldMap: fieldMapSchema,
   minRemainingApiCalls: z.number().int(),
-  batchDelayMs: z.number().int(),
+  /** How long a write waits for company before its Collections call goes out, by write class. */
+  batchWindowMs: z.object({
+    critical: z.number().int(),
+    normal: z.number().int(),
+    /** The normal window below the allocation floor (critical writes then wait up to 1 s). */
+    lowAllocationNormal: z.number().int(),
+  }),
   requestTimeoutMs: z.number().int(),
 });
 export type SalesforceConfig = z.infer<typeof salesforceConfigSchema>;
@@ -88,6 +117,9 @@ export function loadSalesforceConfig(env: NodeJS.ProcessEnv = process.env): Sale
   const problems: string[] = [];
   const fieldMap = parseFieldMap(e.SALESFORCE_FIELD_MAP, problems);
   const auth = resolveAuth(e, problems);
+  if (e.SALESFORCE_BATCH_WINDOW_MS !== undefined && e.SALESFORCE_BATCH_DELAY_MS !== undefined) {
+    problems.push('SALESFORCE_BATCH_DELAY_MS: renamed SALESFORCE_BATCH_WINDOW_MS; set only one of them');
+  }
   if (problems.length > 0) throw new SalesforceConfigError(problems);
   return {
     auth,
@@ -95,7 +127,11 @@ export function loadSalesforceConfig(env: NodeJS.ProcessEnv = process.env): Sale
     apiVersion: e.SALESFORCE_API_VERSION,
     fieldMap,
     minRemainingApiCalls: e.SALESFORCE_MIN_REMAINING_API_CALLS,
-    batchDelayMs: e.SALESFORCE_BATCH_DELAY_MS,
+    batchWindowMs: {
+      critical: e.SALESFORCE_CRITICAL_BATCH_WINDOW_MS,
+      normal: e.SALESFORCE_BATCH_WINDOW_MS ?? e.SALESFORCE_BATCH_DELAY_MS ?? DEFAULT_BATCH_OPTIONS.normalWindowMs,
+      lowAllocationNormal: e.SALESFORCE_LOW_ALLOCATION_BATCH_WINDOW_MS,
+    },
     requestTimeoutMs: e.SALESFORCE_REQUEST_TIMEOUT_MS,
   };
 }
@@ -123,7 +159,9 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
   const clientId = e.SALESFORCE_CLIENT_ID;
   if (clientId === undefined) problems.push('SALESFORCE_CLIENT_ID: required (the connected app consumer key)');
   if (e.SALESFORCE_PRIVATE_KEY !== undefined && e.SALESFORCE_REFRESH_TOKEN !== undefined) {
-    problems.push('SALESFORCE_PRIVATE_KEY and SALESFORCE_REFRESH_TOKEN: set one of them (JWT bearer or refresh-token flow)');
+    problems.push(
+      'SALESFORCE_PRIVATE_KEY and SALESFORCE_REFRESH_TOKEN: set one of them (JWT bearer or refresh-token flow)',
+    );
   }
   const loginUrl = e.SALESFORCE_LOGIN_URL ?? DEFAULT_LOGIN_URL;
 
@@ -134,7 +172,8 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
     if (e.SALESFORCE_PRIVATE_KEY === undefined) {
       problems.push('SALESFORCE_PRIVATE_KEY: required with SALESFORCE_USERNAME (JWT bearer flow)');
     }
-    const privateKeyPem = e.SALESFORCE_PRIVATE_KEY === undefined ? undefined : readPrivateKey(e.SALESFORCE_PRIVATE_KEY, problems);
+    const privateKeyPem =
+      e.SALESFORCE_PRIVATE_KEY === undefined ? undefined : readPrivateKey(e.SALESFORCE_PRIVATE_KEY, problems);
     if (clientId === undefined || e.SALESFORCE_USERNAME === undefined || privateKeyPem === undefined) return null;
     return {
       flow: 'jwt',
@@ -164,7 +203,9 @@ function resolveAuth(e: Env, problems: string[]): SalesforceAuth | null {
   // Salesforce refuses client credentials on login.salesforce.com: the token endpoint is the org's My Domain.
   const myDomain = e.SALESFORCE_LOGIN_URL ?? e.SALESFORCE_INSTANCE_URL;
   if (myDomain === undefined) {
-    problems.push('SALESFORCE_LOGIN_URL: required for the client credentials flow (the org My Domain URL), or set SALESFORCE_INSTANCE_URL');
+    problems.push(
+      'SALESFORCE_LOGIN_URL: required for the client credentials flow (the org My Domain URL), or set SALESFORCE_INSTANCE_URL',
+    );
   }
   if (clientId === undefined || e.SALESFORCE_CLIENT_SECRET === undefined || myDomain === undefined) return null;
   return { flow: 'clientCredentials', loginUrl: myDomain, clientId, clientSecret: e.SALESFORCE_CLIENT_SECRET };
@@ -179,7 +220,9 @@ function readPrivateKey(value: string, problems: string[]): string | undefined {
     try {
       pem = readFileSync(value, 'utf8');
     } catch (err) {
-      problems.push(`SALESFORCE_PRIVATE_KEY: not PEM text and not a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `SALESFORCE_PRIVATE_KEY: not PEM text and not a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
       return undefined;
     }
   }
@@ -203,7 +246,8 @@ function parseFieldMap(raw: string | undefined, problems: string[]): FieldMap {
   }
   const override = fieldMapOverrideSchema.safeParse(json);
   if (!override.success) {
-    for (const i of override.error.issues) problems.push(`${['SALESFORCE_FIELD_MAP', ...i.path].join('.')}: ${i.message}`);
+    for (const i of override.error.issues)
+      problems.push(`${['SALESFORCE_FIELD_MAP', ...i.path].join('.')}: ${i.message}`);
     return resolveFieldMap();
   }
   return resolveFieldMap(override.data);

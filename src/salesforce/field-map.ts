@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HandoffPacket, HandoffTask, LeadRecord } from '../domain/effects';
+import type { HandoffPacket, HandoffTask, LeadRecord, TaskClose } from '../domain/effects';
 import { TASK_KINDS } from '../domain/effects';
 import { STAGES } from '../domain/model';
 
@@ -23,6 +23,8 @@ export const leadFieldsSchema = z
     workflowId: optionalField,
     ownerId: optionalField,
     status: optionalField,
+    /** Holds the last write-back error (short, no personal data); null once a write lands in full. */
+    syncError: optionalField,
   })
   .strict();
 export type LeadFields = z.infer<typeof leadFieldsSchema>;
@@ -38,7 +40,17 @@ export const fieldMapSchema = z
     lead: leadFieldsSchema,
     /** Standard Lead `Status` per stage (`null`: leave Status alone in that stage). */
     leadStatus: byStage,
-    task: z.object({ externalId: apiNameSchema, status: z.string().min(1).max(255) }).strict(),
+    task: z
+      .object({
+        externalId: apiNameSchema,
+        /** Task `Status` of a new or updated Handoff task. */
+        status: z.string().min(1).max(255),
+        /** Task `Status` of a task closed because it no longer applies (a closed value of the org's TaskStatus). */
+        closedStatus: z.string().min(1).max(255),
+        /** Why Handoff closed the task (`null`: do not send it). */
+        closeReason: optionalField,
+      })
+      .strict(),
     /** Task `Type` per task kind (org-defined picklist; `null`: do not send Type). */
     taskType: byTaskKind,
   })
@@ -73,6 +85,7 @@ export const DEFAULT_FIELD_MAP: FieldMap = {
     workflowId: 'Handoff_Workflow_Id__c',
     ownerId: 'OwnerId',
     status: 'Status',
+    syncError: 'Handoff_Sync_Error__c',
   },
   leadStatus: {
     NURTURE: 'Closed - Not Converted',
@@ -84,8 +97,20 @@ export const DEFAULT_FIELD_MAP: FieldMap = {
     RECYCLED: 'Closed - Not Converted',
     DISQUALIFIED: 'Closed - Not Converted',
   },
-  task: { externalId: 'Handoff_Event_Id__c', status: 'Not Started' },
-  taskType: { HANDOFF: 'Call', REMINDER: 'Other', ESCALATION: 'Other', CADENCE_BREACH: 'Other', STALE: 'Other', REVIEW: 'Other' },
+  task: {
+    externalId: 'Handoff_Event_Id__c',
+    status: 'Not Started',
+    closedStatus: 'Completed',
+    closeReason: 'Handoff_Close_Reason__c',
+  },
+  taskType: {
+    HANDOFF: 'Call',
+    REMINDER: 'Other',
+    ESCALATION: 'Other',
+    CADENCE_BREACH: 'Other',
+    STALE: 'Other',
+    REVIEW: 'Other',
+  },
 };
 
 export function resolveFieldMap(override: FieldMapOverride = {}): FieldMap {
@@ -100,10 +125,14 @@ export function resolveFieldMap(override: FieldMapOverride = {}): FieldMap {
 export type SObjectFields = Record<string, string | number | boolean | null>;
 
 const SUBJECT_MAX = 255;
+const CLOSE_REASON_MAX = 255;
 const QUEUE_KEY_PREFIX = '00G';
 const DESCRIPTION_MAX = 32_000;
 
-/** The Lead fields Handoff owns, by API name (the record id travels separately). */
+/**
+ * The Lead fields Handoff owns, by API name (the record id travels separately). The sync-error field
+ * is cleared: a write that lands in full leaves the lead in sync.
+ */
 export function leadToSalesforce(record: LeadRecord, map: FieldMap): SObjectFields {
   const fields: SObjectFields = {};
   const put = (name: string | null, value: string | number | null): void => {
@@ -125,6 +154,7 @@ export function leadToSalesforce(record: LeadRecord, map: FieldMap): SObjectFiel
   if (record.ownerId !== null) put(lead.ownerId, record.ownerId);
   const status = map.leadStatus[record.stage];
   if (status !== null) put(lead.status, status);
+  put(lead.syncError, null);
   return fields;
 }
 
@@ -139,13 +169,32 @@ export function taskToSalesforce(task: HandoffTask, map: FieldMap): SObjectField
     Priority: task.priority,
     Status: map.task.status,
     ActivityDate: task.dueAt === null ? null : isoUtc(task.dueAt).slice(0, 10),
-    ReminderDateTime: isoUtc(task.dueAt),
-    IsReminderSet: task.dueAt !== null,
+    ReminderDateTime: isoUtc(task.reminderAt),
+    IsReminderSet: task.reminderAt !== null,
   };
-  // A Task must be assigned to a user: with a queue owner (key prefix 00G) it stays with the API user.
-  if (task.ownerId !== null && !task.ownerId.startsWith(QUEUE_KEY_PREFIX)) fields.OwnerId = task.ownerId;
+  if (taskOwnerIsUser(task)) fields.OwnerId = task.ownerId;
   const type = map.taskType[task.kind];
   if (type !== null) fields.Type = type;
+  return fields;
+}
+
+/** A Task must be assigned to a user: with a queue owner (key prefix 00G) or none, it stays with the API user. */
+export function taskOwnerIsUser(task: HandoffTask): task is HandoffTask & { ownerId: string } {
+  return task.ownerId !== null && !task.ownerId.startsWith(QUEUE_KEY_PREFIX);
+}
+
+/**
+ * The Task fields that close a Handoff task, upserted on its external id. WhoId travels too, so that a
+ * close whose task never reached Salesforce still leaves a (closed) record on the lead, not an orphan.
+ */
+export function taskCloseToSalesforce(close: TaskClose, map: FieldMap): SObjectFields {
+  const fields: SObjectFields = {
+    [map.task.externalId]: close.externalId,
+    WhoId: close.leadId,
+    Status: map.task.closedStatus,
+    IsReminderSet: false,
+  };
+  if (map.task.closeReason !== null) fields[map.task.closeReason] = truncate(close.reason, CLOSE_REASON_MAX);
   return fields;
 }
 
@@ -163,7 +212,9 @@ export function renderPacket(packet: HandoffPacket): string {
     ...breakdown(
       [...packet.intentBreakdown]
         .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt))
-        .map((e) => `${formatInstant(e.occurredAt)}  ${e.type}  ${signed(e.points)} at the time, ${signed(e.current)} now`),
+        .map(
+          (e) => `${formatInstant(e.occurredAt)}  ${e.type}  ${signed(e.points)} at the time, ${signed(e.current)} now`,
+        ),
     ),
     '',
     'Firmographics:',

@@ -1,17 +1,45 @@
 import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { HandoffTask, LeadRecord, TaskClose } from '../domain/effects';
-import { type BatchOptions, CollectionBatcher, DEFAULT_BATCH_OPTIONS, type ItemResult } from './batcher';
+import type { HandoffTask, LeadRecord, TaskClose, WritePriority } from '../domain/effects';
+import {
+  type BatchItem,
+  type BatchOptions,
+  CollectionBatcher,
+  DEFAULT_BATCH_OPTIONS,
+  type ItemResult,
+  mergeFields,
+  supersede,
+} from './batcher';
 import type { ConnectionFactory } from './connection';
 import { classifyError, fromRecordErrors, recordErrorSchema, SalesforceWriteError } from './errors';
-import { DEFAULT_FIELD_MAP, type FieldMap, leadToSalesforce, taskToSalesforce } from './field-map';
+import { type LeadWriteResult, saveWithFieldFallback } from './field-fallback';
+import {
+  DEFAULT_FIELD_MAP,
+  type FieldMap,
+  leadToSalesforce,
+  type SObjectFields,
+  taskCloseToSalesforce,
+  taskOwnerIsUser,
+  taskToSalesforce,
+} from './field-map';
+
+export { type LeadWriteResult, leadWriteResultSchema, type SyncError } from './field-fallback';
+
+/** `critical` writes wait at most the critical window for a batch; the default is `normal`. */
+export type WriteOptions = { priority?: WritePriority };
 
 export type SalesforceWriter = {
-  updateLead(record: LeadRecord): Promise<void>;
-  upsertTask(task: HandoffTask): Promise<void>;
-  /** Completes a Handoff task that no longer applies (upsert on its external id). */
-  closeTask(close: TaskClose): Promise<void>;
+  /**
+   * Writes Handoff's Lead fields. A field Salesforce refuses (unknown owner, restricted picklist value,
+   * validation rule) is left out and the rest lands: the answer says what was left out, and the Lead's
+   * Handoff_Sync_Error__c holds it until a later write lands in full. Rejects (SalesforceWriteError) when
+   * the write may succeed later (retryable) or the record itself is refused (NOT_FOUND, ENTITY_IS_DELETED).
+   */
+  updateLead(record: LeadRecord, options?: WriteOptions): Promise<LeadWriteResult>;
+  upsertTask(task: HandoffTask, options?: WriteOptions): Promise<void>;
+  /** Completes a Handoff task with the reason it no longer applies (an upsert on its external id). */
+  closeTask(close: TaskClose, options?: WriteOptions): Promise<void>;
   /** For /readyz: resolves when Salesforce answered recently or answers now. */
   ping(): Promise<void>;
   /** From the last `Sforce-Limit-Info` header; null before the first call. */
@@ -23,7 +51,7 @@ export type SalesforceWriter = {
 export type SalesforceWriterOptions = {
   connection: Connection | ConnectionFactory;
   fieldMap?: FieldMap;
-  /** `false`: one REST call per write (no Collections batching). */
+  /** `false`: one REST call per write (no Collections batching); per-field fallback still applies. */
   batch?: Partial<BatchOptions> | false;
   /** A successful call this recent answers `ping()` without a request (default 60 s), sparing the allocation. */
   pingMaxAgeMs?: number;
@@ -46,6 +74,10 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
   const batchOptions = options.batch === false ? null : { ...DEFAULT_BATCH_OPTIONS, ...options.batch };
   const pingMaxAgeMs = options.pingMaxAgeMs ?? 60_000;
   const extIdField = fieldMap.task.externalId;
+  const fallback = {
+    standardFields: [fieldMap.lead.status, fieldMap.lead.ownerId].filter((f): f is string => f !== null),
+    syncErrorField: fieldMap.lead.syncError,
+  };
 
   let connecting: Promise<Connection> | null = null;
   const connection = (): Promise<Connection> => {
@@ -93,25 +125,58 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
 
   const collections = async (url: string, records: readonly object[], headers: Record<string, string>) => {
     const started = Date.now();
-    const body = await call<unknown>({ method: 'PATCH', url, body: JSON.stringify({ allOrNone: false, records }), headers });
-    logger.debug({ url, records: records.length, ms: Date.now() - started, remainingApiCalls: remaining }, 'salesforce collections call');
+    const body = await call<unknown>({
+      method: 'PATCH',
+      url,
+      body: JSON.stringify({ allOrNone: false, records }),
+      headers,
+    });
+    logger.debug(
+      { url, records: records.length, ms: Date.now() - started, remainingApiCalls: remaining },
+      'salesforce collections call',
+    );
     return toItemResults(body, records.length);
   };
 
-  const leadBatcher =
-    batchOptions &&
-    new CollectionBatcher(
-      'lead',
-      (items) =>
-        collections(
-          '/composite/sobjects',
-          items.map(({ key, fields }) => ({ attributes: { type: 'Lead' }, id: key, ...fields })),
-          leadWriteHeaders(),
-        ),
-      () => remaining,
-      batchOptions,
-      logger,
+  const leadCollection = (items: readonly BatchItem[]) =>
+    collections(
+      '/composite/sobjects',
+      items.map(({ key, fields }) => ({ attributes: { type: 'Lead' }, id: key, ...fields })),
+      leadWriteHeaders(),
     );
+  /** Unbatched: one PATCH; a refusal of the record is its result, a transient failure is thrown. */
+  const leadSingle = async ([item]: readonly BatchItem[]): Promise<Array<ItemResult<void>>> => {
+    if (!item) return [];
+    try {
+      await call({
+        method: 'PATCH',
+        url: `/sobjects/Lead/${item.key}`,
+        body: JSON.stringify(item.fields),
+        headers: leadWriteHeaders(),
+      });
+      return [{ ok: true, value: undefined }];
+    } catch (err) {
+      const error = classifyError(err);
+      if (error.retryable) throw error;
+      return [{ ok: false, error }];
+    }
+  };
+  const saveLeads = (items: readonly BatchItem[]) =>
+    saveWithFieldFallback(items, batchOptions ? leadCollection : leadSingle, fallback).then((results) => {
+      for (const [i, r] of results.entries()) {
+        if (r.ok && r.value.syncError) {
+          const { code, fields } = r.value.syncError;
+          logger.warn(
+            { leadId: items[i]?.key, sfErrorCode: code, fields },
+            'salesforce refused lead fields; wrote the rest',
+          );
+        }
+      }
+      return results;
+    });
+
+  const leadBatcher =
+    batchOptions && new CollectionBatcher('lead', saveLeads, supersede, () => remaining, batchOptions, logger);
   const taskBatcher =
     batchOptions &&
     new CollectionBatcher(
@@ -122,41 +187,57 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
           items.map(({ fields }) => ({ attributes: { type: 'Task' }, ...fields })),
           jsonHeaders(),
         ),
+      mergeFields,
       () => remaining,
       batchOptions,
       logger,
     );
 
+  const writeTask = async (
+    externalId: string,
+    fields: SObjectFields,
+    priority: WritePriority | undefined,
+  ): Promise<void> => {
+    if (taskBatcher) return taskBatcher.submit(externalId, fields, priority);
+    const { [extIdField]: _extId, ...rest } = fields;
+    await single({
+      method: 'PATCH',
+      url: `/sobjects/Task/${extIdField}/${encodeURIComponent(externalId)}`,
+      body: JSON.stringify(rest),
+      headers: jsonHeaders(),
+    });
+  };
+
   return {
-    async updateLead(record) {
+    async updateLead(record, writeOptions = {}) {
       if (!SALESFORCE_ID.test(record.leadId)) throw malformedId();
       const fields = leadToSalesforce(record, fieldMap);
-      if (leadBatcher) return leadBatcher.submit(record.leadId, fields);
-      await single({ method: 'PATCH', url: `/sobjects/Lead/${record.leadId}`, body: JSON.stringify(fields), headers: leadWriteHeaders() });
+      if (leadBatcher) return leadBatcher.submit(record.leadId, fields, writeOptions.priority);
+      const [result] = await saveLeads([{ key: record.leadId, fields }]);
+      if (!result) throw new SalesforceWriteError('UNKNOWN_EXCEPTION', 'no result for the lead write');
+      if (!result.ok) throw result.error;
+      return result.value;
     },
 
-    async upsertTask(task) {
+    async upsertTask(task, writeOptions = {}) {
       if (!SALESFORCE_ID.test(task.leadId)) throw malformedId();
-      const fields = taskToSalesforce(task, fieldMap);
-      if (taskBatcher) return taskBatcher.submit(task.externalId, fields);
-      const { [extIdField]: _extId, ...rest } = fields;
-      await single({
-        method: 'PATCH',
-        url: `/sobjects/Task/${extIdField}/${encodeURIComponent(task.externalId)}`,
-        body: JSON.stringify(rest),
-        headers: jsonHeaders(),
-      });
+      if (!taskOwnerIsUser(task)) {
+        logger.warn(
+          {
+            leadId: task.leadId,
+            externalId: task.externalId,
+            kind: task.kind,
+            owner: task.ownerId === null ? 'none' : 'queue',
+          },
+          'salesforce task has no user owner: it stays with the integration user, where no rep sees it',
+        );
+      }
+      await writeTask(task.externalId, taskToSalesforce(task, fieldMap), writeOptions.priority);
     },
 
-    async closeTask(close) {
-      const fields = { [extIdField]: close.externalId, Status: 'Completed' };
-      if (taskBatcher) return taskBatcher.submit(close.externalId, fields);
-      await single({
-        method: 'PATCH',
-        url: `/sobjects/Task/${extIdField}/${encodeURIComponent(close.externalId)}`,
-        body: JSON.stringify({ Status: 'Completed' }),
-        headers: jsonHeaders(),
-      });
+    async closeTask(close, writeOptions = {}) {
+      if (!SALESFORCE_ID.test(close.leadId)) throw malformedId();
+      await writeTask(close.externalId, taskCloseToSalesforce(close, fieldMap), writeOptions.priority);
     },
 
     async ping() {
@@ -184,10 +265,15 @@ function malformedId(): SalesforceWriteError {
   return new SalesforceWriteError('MALFORMED_ID', 'Lead id is not a 15- or 18-character Salesforce id', ['Id']);
 }
 
-function toItemResults(body: unknown, count: number): ItemResult[] {
+function toItemResults(body: unknown, count: number): Array<ItemResult<void>> {
   const parsed = saveResultsSchema.safeParse(body);
   if (!parsed.success || parsed.data.length !== count) {
-    throw new SalesforceWriteError('UNKNOWN_EXCEPTION', `unexpected sObject Collections answer (expected ${count} results)`);
+    throw new SalesforceWriteError(
+      'UNKNOWN_EXCEPTION',
+      `unexpected sObject Collections answer (expected ${count} results)`,
+    );
   }
-  return parsed.data.map((r) => (r.success ? { ok: true } : { ok: false, error: fromRecordErrors(r.errors) }));
+  return parsed.data.map((r) =>
+    r.success ? { ok: true, value: undefined } : { ok: false, error: fromRecordErrors(r.errors) },
+  );
 }

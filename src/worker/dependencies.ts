@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createActivities, type Activities } from '../activities';
 import { createLedger, type Ledger } from '../audit/ledger';
@@ -5,12 +6,16 @@ import type { CoreConfig } from '../config';
 import type { Policy } from '../domain/policy';
 import { loadSalesforceConfig } from '../salesforce/config';
 import { salesforceWriterFromConfig } from '../salesforce/from-config';
+import { salesforceReaderFromConfig } from '../salesforce/reader';
 import type { SalesforceWriter } from '../salesforce/writer';
+import { handoffDataConverter, loadPayloadKeys } from '../temporal/data-converter';
 
 export type WorkerDependencies = {
   activities: Activities;
   ledger: Ledger;
   salesforce: SalesforceWriter;
+  /** Payloads encrypted with HANDOFF_PAYLOAD_KEYS (or the development key in the data dir). */
+  dataConverter: DataConverter;
   close(): Promise<void>;
 };
 
@@ -26,14 +31,17 @@ export async function createWorkerDependencies(options: {
   env?: NodeJS.ProcessEnv;
 }): Promise<WorkerDependencies> {
   const { config, logger } = options;
+  const { keys } = loadPayloadKeys(options.env ?? process.env, config.HANDOFF_DATA_DIR);
   const sf = loadSalesforceConfig(options.env ?? process.env);
   const salesforce = salesforceWriterFromConfig(sf, { emulatorUrl: options.emulatorUrl, logger });
   const ledger = await createLedger({ databaseUrl: config.DATABASE_URL, dataDir: config.HANDOFF_DATA_DIR, logger });
-  const activities = createActivities({ salesforce, ledger, logger, policy: options.policy });
+  const salesforceReader = salesforceReaderFromConfig(sf, { emulatorUrl: options.emulatorUrl, logger });
+  const activities = createActivities({ salesforce, salesforceReader, ledger, logger, policy: options.policy });
   return {
     activities,
     ledger,
     salesforce,
+    dataConverter: handoffDataConverter(keys),
     async close() {
       await salesforce.close();
       await ledger.close();

@@ -1,15 +1,18 @@
+import type { DataConverter } from '@temporalio/common';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 
-/** What the long-running worker and the Lambda worker share: task queue, workflows, activities. */
+/** What the long-running worker and the Lambda worker share: task queue, workflows, activities, payload encryption. */
 export function handoffWorkerOptions(options: {
   taskQueue: string;
   activities: Activities;
+  dataConverter: DataConverter;
   workflowBundlePath?: string;
-}): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'workflowsPath' | 'workflowBundle'> {
+}): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'dataConverter' | 'workflowsPath' | 'workflowBundle'> {
   return {
     taskQueue: options.taskQueue,
     activities: options.activities,
+    dataConverter: options.dataConverter,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),

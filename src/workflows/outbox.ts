@@ -17,7 +17,14 @@ export type EffectBatch = {
   salesforce: SalesforceEffect[];
 };
 
-export type WriteOutcome = { effectId: string; code: string; message: string; retryable: boolean };
+export type WriteOutcome = {
+  effectId: string;
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** What Salesforce asked for (a request limit, refused credentials): wait at least this long. */
+  retryAfterMs: number | null;
+};
 
 export type BatchResult = {
   /** Salesforce writes that did not land. */
@@ -107,7 +114,8 @@ export class Outbox {
     const again = batch.salesforce.filter((e) => retry.includes(e.id) && !this.salesforce.some((w) => recordOf(w) === recordOf(e)));
     this.salesforce = [...again, ...this.salesforce];
     if (retry.length > 0) {
-      this.notBefore = now + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
+      const asked = Math.max(0, ...result.failed.map((f) => f.retryAfterMs ?? 0));
+      this.notBefore = now + Math.max(BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!, asked);
       this.failures += 1;
     } else this.failures = 0;
     return result.failed.filter((f) => !f.retryable);

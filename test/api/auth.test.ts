@@ -122,15 +122,15 @@ describe('authentication and roles on the routes', () => {
 
   test.each([
     ['POST', '/v1/leads', 'crm'],
-    ['POST', '/v1/leads/L1/events', 'crm'],
-    ['POST', '/v1/leads/L1/accept', 'sales'],
-    ['POST', '/v1/leads/L1/reject', 'sales'],
-    ['POST', '/v1/leads/L1/contact-attempts', 'sales'],
-    ['POST', '/v1/leads/L1/qualify', 'sales'],
-    ['POST', '/v1/leads/L1/convert', 'sales'],
-    ['POST', '/v1/leads/L1/disqualify', 'sales,revops'],
-    ['POST', '/v1/leads/L1/reassign', 'sales,revops'],
-    ['POST', '/v1/leads/L1/review', 'revops'],
+    ['POST', '/v1/leads/00Q000000000001EAA/events', 'crm'],
+    ['POST', '/v1/leads/00Q000000000001EAA/accept', 'sales'],
+    ['POST', '/v1/leads/00Q000000000001EAA/reject', 'sales'],
+    ['POST', '/v1/leads/00Q000000000001EAA/contact-attempts', 'sales'],
+    ['POST', '/v1/leads/00Q000000000001EAA/qualify', 'sales'],
+    ['POST', '/v1/leads/00Q000000000001EAA/convert', 'sales'],
+    ['POST', '/v1/leads/00Q000000000001EAA/disqualify', 'sales,revops'],
+    ['POST', '/v1/leads/00Q000000000001EAA/reassign', 'sales,revops'],
+    ['POST', '/v1/leads/00Q000000000001EAA/review', 'revops'],
     ['GET', '/v1/leads/bad%20id/timeline', 'revops'],
     ['GET', '/v1/audit/sla?x=1', 'revops'],
     ['GET', '/v1/audit/funnel?x=1', 'revops'],
@@ -160,7 +160,7 @@ describe('authentication and roles on the routes', () => {
   });
 
   test('a key configured by its sha256 digest authenticates', async () => {
-    expect((await post('/v1/leads/L1/accept', { authorization: `Bearer ${HASHED_SALES_KEY}` })).status).toBe(400);
+    expect((await post('/v1/leads/00Q000000000001EAA/accept', { authorization: `Bearer ${HASHED_SALES_KEY}` })).status).toBe(400);
   });
 
   test('HMAC signatures are accepted on CRM routes only, once, and within five minutes', async () => {
@@ -172,11 +172,11 @@ describe('authentication and roles on the routes', () => {
     expect(replay.json().error.message).toBe('signature already used');
     const stale = await post('/v1/leads', { 'handoff-signature': signBody(WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000) - 301) }, body);
     expect(stale.json().error.message).toMatch(/tolerance/);
-    const bad = await post('/v1/leads/L1/events', { 'handoff-signature': signBody('some-other-secret', body) }, body);
+    const bad = await post('/v1/leads/00Q000000000001EAA/events', { 'handoff-signature': signBody('some-other-secret', body) }, body);
     expect(bad.json().error).toEqual({ code: 'UNAUTHORIZED', message: 'signature does not match' });
     const tampered = await post('/v1/leads', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, JSON.stringify({ nope: false }));
     expect(tampered.status).toBe(401);
-    const salesRoute = await post('/v1/leads/L1/accept', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, body);
+    const salesRoute = await post('/v1/leads/00Q000000000001EAA/accept', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, body);
     expect(salesRoute.status).toBe(401);
   });
 
@@ -195,9 +195,9 @@ describe('authentication and roles on the routes', () => {
   });
 
   test('no key, secret or signature reaches the logs', async () => {
-    const body = '{"leadId":"L1"}';
+    const body = '{"leadId":"00Q000000000001EAA"}';
     await post('/v1/leads', { 'handoff-signature': signBody(WEBHOOK_SECRET, body) }, body);
-    await post('/v1/leads/L1/accept', bearer('sales'));
+    await post('/v1/leads/00Q000000000001EAA/accept', bearer('sales'));
     await inject(app, { method: 'GET', url: `/dashboard?key=${KEYS.revops}` });
     await inject(app, { method: 'GET', url: '/v1/audit/sla', headers: { cookie: `handoff_key=${KEYS.revops}` } });
     const text = logs.lines.join('\n');

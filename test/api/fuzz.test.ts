@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { signBody } from '../../src/api/auth';
-import { ORG_ID, hotTrigger, inject, KEYS, startStack, WEBHOOK_SECRET, type Stack } from './harness';
+import { ORG_ID, hotTrigger, inject, KEYS, PEOPLE, startStack, WEBHOOK_SECRET, type Stack } from './harness';
 
 let stack: Stack;
 let starts: jest.SpyInstance[];
@@ -146,7 +146,7 @@ test('arbitrary requests never get a 5xx, and a refused request never starts a w
         [{ ...base, method: 'POST', path: '/v1/leads', authorization: `Bearer ${KEYS.crm}`, body: '{"leadId":' }],
         [{ ...base, method: 'POST', path: '/v1/leads', body: '{}' }],
         [{ ...base, method: 'POST', path: '/v1/leads', authorization: `Bearer ${KEYS.sales}`, body: '{}' }],
-        [{ ...base, method: 'POST', path: '/v1/leads/fznobody/accept', authorization: `Bearer ${KEYS.sales}`, body: '{"repId":"r"}' }],
+        [{ ...base, method: 'POST', path: '/v1/leads/fznobody/accept', authorization: `Bearer ${KEYS.sales}`, body: JSON.stringify({ repId: PEOPLE.rep }) }],
         [{ ...base, method: 'POST', path: '/v1/leads', authorization: `Bearer ${KEYS.crm}`, body: 'x'.repeat(1024 * 1024 + 1) }],
       ],
     },

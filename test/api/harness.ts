@@ -11,9 +11,15 @@ import pino, { type Logger } from 'pino';
 import { buildApp, type ApiDeps } from '../../src/api/app';
 import { parseApiKeys } from '../../src/api/auth';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
-import type { AuditEvent } from '../../src/domain/effects';
+import type { EffectBatch } from '../../src/workflows/outbox';
 import type { Policy } from '../../src/domain/policy';
+import { emulatorAuth } from '../../src/salesforce/config';
+import { connect } from '../../src/salesforce/connection';
+import { OwnerDirectory } from '../../src/salesforce/directory';
+import { emulatorSeedFromPolicy } from '../../src/salesforce/policy-owners';
+import { startEmulator, type Emulator } from '../../tools/salesforce-emulator';
 import { uniqueLeadId } from '../helpers/leads';
+import { ORG, ownTeamPolicy } from '../helpers/owners';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { recordingActivities } from '../helpers/recording-activities';
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
@@ -64,6 +70,47 @@ export function captureLogs(): { logger: Logger; lines: string[] } {
 
 export const silent = pino({ level: 'silent' });
 
+/**
+ * The org the API tests act in: the emulator's default users and queue (the harness policy's owners), a
+ * team's own reps, managers and queue (helpers/owners), and a rep who has left.
+ */
+export const PEOPLE = {
+  rep: ORG.rep,
+  rep15: ORG.rep15,
+  manager: ORG.naManager18,
+  revops: ORG.emeaManager18,
+  queue: ORG.naQueue,
+  defaultRep: '005000000000002AAA',
+  defaultQueue: '00G000000000001AAA',
+  inactiveRep: '0058c00000Zz9ZzAAJ',
+} as const;
+
+let org: Promise<Emulator> | undefined;
+/** The emulator behind `directory`, started on first use and closed after the test file. */
+export function testOrg(): Promise<Emulator> {
+  const seed = emulatorSeedFromPolicy(ownTeamPolicy());
+  org ??= startEmulator({
+    port: 0,
+    logger: silent,
+    seed: { users: [...seed.users, { Id: PEOPLE.inactiveRep, LastName: 'Left', IsActive: false }], queues: seed.queues },
+  });
+  return org;
+}
+
+/** The real owner directory, reading the test org through jsforce; its first lookup loads it. */
+export const directory = new OwnerDirectory({
+  connection: async () => connect({ auth: emulatorAuth((await testOrg()).url), apiVersion: '62.0', logger: silent }),
+  logger: silent,
+  refreshIntervalMs: 0,
+});
+
+afterAll(async () => {
+  directory.close();
+  const running = org;
+  org = undefined;
+  await (await running)?.close();
+});
+
 /** A Temporal client that never reaches a server: for routes that must refuse before calling it. */
 export function unreachableClient(): Client {
   return new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
@@ -75,6 +122,7 @@ export function deps(overrides: Partial<ApiDeps> = {}): ApiDeps {
     policy,
     auth: { keys: parseApiKeys(API_KEYS), webhookSecret: WEBHOOK_SECRET },
     salesforceOrgId: ORG_ID,
+    directory,
     logger: silent,
     ...overrides,
   };
@@ -109,9 +157,10 @@ export async function startStack(options: { policy?: Policy; apiDeps?: Partial<A
     workflowBundle: await workflowBundle(),
     activities: {
       ...rec.activities,
-      async appendAudit(events: AuditEvent[]) {
-        await rec.activities.appendAudit(events);
-        await ledger.append(events);
+      async applyEffects(batch: EffectBatch) {
+        const result = await rec.activities.applyEffects(batch);
+        await ledger.append(batch.ledger);
+        return result;
       },
     },
   });
@@ -158,7 +207,7 @@ export const hotTrigger = (leadId: string, eventId = `t-${leadId}`) => ({
   leadId,
   eventId,
   occurredAt: nowIso(),
-  ownerId: '005000000000009AAA',
+  ownerId: PEOPLE.rep,
   firmographics: { industry: 'Software', employees: 120, region: 'NA', title: 'VP of Sales' },
   activities: [{ type: 'demo_request', occurredAt: nowIso() }],
 });

@@ -2,7 +2,8 @@ import { Connection } from '@temporalio/client';
 import { createLambdaHandler, handler, type LambdaContext } from '../../src/api/lambda';
 import { buildApp } from '../../src/api/app';
 import { ACK_XML } from '../../src/api/outbound-message';
-import { API_KEYS, deps, hotTrigger, KEYS, ORG_ID, startStack, WEBHOOK_SECRET, type Stack } from './harness';
+import { API_KEYS, deps, hotTrigger, KEYS, ORG_ID, PEOPLE, startStack, testOrg, WEBHOOK_SECRET, type Stack } from './harness';
+import { uniqueLeadId } from '../helpers/leads';
 
 /** An API Gateway HTTP API (payload format 2.0) event, as AWS builds it. */
 function v2Event(options: {
@@ -60,7 +61,9 @@ describe('the Lambda handler, configured from the environment, against the real 
 
   beforeAll(async () => {
     stack = await startStack();
+    const org = await testOrg();
     Object.assign(process.env, {
+      SALESFORCE_EMULATOR_PORT: new URL(org.url).port,
       TEMPORAL_ADDRESS: stack.env.address,
       TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
       HANDOFF_TASK_QUEUE: stack.taskQueue,
@@ -77,7 +80,7 @@ describe('the Lambda handler, configured from the environment, against the real 
   });
 
   test('a lead through API Gateway v2 events; one Temporal connection per container', async () => {
-    const leadId = `LAMBDA${Date.now()}`;
+    const leadId = uniqueLeadId();
     const created = await handler(
       v2Event({ method: 'POST', path: '/v1/leads', headers: { authorization: `Bearer ${KEYS.crm}`, 'content-type': 'application/json' }, body: json(hotTrigger(leadId)) }),
       context(),
@@ -91,7 +94,7 @@ describe('the Lambda handler, configured from the environment, against the real 
         method: 'POST',
         path: `/v1/leads/${leadId}/accept`,
         headers: { authorization: `Bearer ${KEYS.sales}`, 'content-type': 'application/json', 'x-request-id': 'client-req-7' },
-        body: json({ repId: 'rep-1' }),
+        body: json({ repId: PEOPLE.rep }),
         base64: true,
       }),
       context(),
@@ -118,12 +121,12 @@ describe('the Lambda handler, configured from the environment, against the real 
       context(),
     );
     expect(query.statusCode).toBe(400);
-    const missing = await handler(v2Event({ method: 'GET', path: '/v1/leads/NOPE1', headers: { authorization: `Bearer ${KEYS.sales}` } }), context());
+    const missing = await handler(v2Event({ method: 'GET', path: '/v1/leads/00Q0000000NOPE1', headers: { authorization: `Bearer ${KEYS.sales}` } }), context());
     expect(missing.statusCode).toBe(404);
   });
 
   test('an Outbound Message through the adapter is acknowledged in XML', async () => {
-    const xml = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${ORG_ID}</OrganizationId><Notification><Id>04lLAMBDA1</Id><sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>00QLAMBDA1</sf:Id><sf:Fit_Score__c>80</sf:Fit_Score__c><sf:Intent_Score__c>50</sf:Intent_Score__c></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${ORG_ID}</OrganizationId><Notification><Id>04lLAMBDA1</Id><sObject xsi:type="sf:Lead" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>00Q00000LAMBDA1</sf:Id><sf:Fit_Score__c>80</sf:Fit_Score__c><sf:Intent_Score__c>50</sf:Intent_Score__c></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>`;
     const res = await handler(v2Event({ method: 'POST', path: '/v1/salesforce/outbound-messages', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml }), context());
     expect([res.statusCode, res.headers['content-type'], res.body]).toEqual([200, 'text/xml; charset=utf-8', ACK_XML]);
     expect(res.isBase64Encoded).toBe(false);

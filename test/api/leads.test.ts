@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { leadWorkflowId } from '../../src/workflows/messages';
 import { uniqueLeadId } from '../helpers/leads';
 import { testPolicy, ALWAYS_TEAM } from '../helpers/policy';
-import { bearer, hotTrigger, inject, KEYS, nowIso, startStack, type Stack, type TestRole } from './harness';
+import { bearer, hotTrigger, inject, KEYS, nowIso, PEOPLE, startStack, type Stack, type TestRole } from './harness';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe("a lead's whole life through the API", () => {
       workflowId: `lead-${leadId}`,
       stage: 'MQL',
       kind: 'HAND_RAISE',
-      ownerId: '005000000000009AAA',
+      ownerId: PEOPLE.rep,
       team: 'na',
       fitScore: 80,
       policyVersion: '2026-11-01',
@@ -50,31 +50,31 @@ describe("a lead's whole life through the API", () => {
     const engagement = await post(`/v1/leads/${leadId}/events`, { eventId: 'e-pricing', type: 'pricing_visit', occurredAt: nowIso() }, 'crm');
     expect([engagement.status, engagement.json()]).toEqual([202, { accepted: true, leadId, eventId: 'e-pricing' }]);
 
-    const tooEarly = await post(`/v1/leads/${leadId}/convert`, { repId: 'rep-1', opportunityId: '006000000000001AAA' }, 'sales');
+    const tooEarly = await post(`/v1/leads/${leadId}/convert`, { repId: PEOPLE.rep, opportunityId: '006000000000001AAA' }, 'sales');
     expect(tooEarly.status).toBe(409);
     expect(tooEarly.json().error).toMatchObject({
       code: 'INVALID_TRANSITION',
-      message: expect.stringMatching(/in stage MQL \(allowed in MQL: accept, reject, contact, reassign, disqualify\)/),
-      details: { stage: 'MQL', allowed: ['accept', 'reject', 'contact', 'reassign', 'disqualify'] },
+      message: expect.stringMatching(/in stage MQL \(allowed in MQL: accept → SAL, contact → SAL, reject → RECYCLED, reassign → MQL, disqualify → DISQUALIFIED\)/),
+      details: { stage: 'MQL', allowed: ['accept', 'contact', 'reject', 'reassign', 'disqualify'] },
     });
 
-    const accepted = await post(`/v1/leads/${leadId}/accept`, { repId: 'rep-1' }, 'sales');
+    const accepted = await post(`/v1/leads/${leadId}/accept`, { repId: PEOPLE.rep }, 'sales');
     expect(accepted.status).toBe(200);
     expect(accepted.json()).toMatchObject({ stage: 'SAL', sla: { status: 'MET', firstTouchAt: expect.any(String) } });
-    expect((await post(`/v1/leads/${leadId}/accept`, { repId: 'rep-1' }, 'sales')).json().error.code).toBe('INVALID_TRANSITION');
+    expect((await post(`/v1/leads/${leadId}/accept`, { repId: PEOPLE.rep }, 'sales')).json().error.code).toBe('INVALID_TRANSITION');
 
-    const contacted = await post(`/v1/leads/${leadId}/contact-attempts`, { repId: 'rep-1', channel: 'call', outcome: 'connected' }, 'sales');
+    const contacted = await post(`/v1/leads/${leadId}/contact-attempts`, { repId: PEOPLE.rep, channel: 'call', outcome: 'connected' }, 'sales');
     expect(contacted.json().cadence).toMatchObject({ attempts: 1, connected: true, channels: ['call'] });
 
     const bant = { budget: '50k', authority: 'VP Sales', need: 'routing', timeline: 'Q1' };
-    const qualified = await post(`/v1/leads/${leadId}/qualify`, { repId: 'rep-1', bant }, 'sales');
+    const qualified = await post(`/v1/leads/${leadId}/qualify`, { repId: PEOPLE.rep, bant }, 'sales');
     expect(qualified.json().stage).toBe('SQL');
 
-    const converted = await post(`/v1/leads/${leadId}/convert`, { repId: 'rep-1', opportunityId: '006000000000001AAA' }, 'sales');
+    const converted = await post(`/v1/leads/${leadId}/convert`, { repId: PEOPLE.rep, opportunityId: '006000000000001AAA' }, 'sales');
     expect(converted.status).toBe(200);
     expect(converted.json().stage).toBe('CONVERTED');
 
-    const afterTheEnd = await post(`/v1/leads/${leadId}/reassign`, { actorId: 'ops-1', ownerId: '005000000000002AAA' }, 'revops');
+    const afterTheEnd = await post(`/v1/leads/${leadId}/reassign`, { actorId: PEOPLE.revops, ownerId: PEOPLE.defaultRep }, 'revops');
     expect(afterTheEnd.status).toBe(409);
     expect(afterTheEnd.json().error.message).toMatch(/CONVERTED/);
     expect((await get(`/v1/leads/${leadId}`, 'revops')).json().stage).toBe('CONVERTED');
@@ -83,16 +83,16 @@ describe("a lead's whole life through the API", () => {
 
   test('reject recycles with the reason; notes for OTHER', async () => {
     const leadId = await newMql();
-    const rejected = await post(`/v1/leads/${leadId}/reject`, { repId: 'rep-1', reason: 'OTHER', notes: 'already a customer' }, 'sales');
+    const rejected = await post(`/v1/leads/${leadId}/reject`, { repId: PEOPLE.rep, reason: 'OTHER', notes: 'already a customer' }, 'sales');
     expect(rejected.status).toBe(200);
     expect(rejected.json()).toMatchObject({ stage: 'RECYCLED', recycle: { reason: 'OTHER', notes: 'already a customer', at: expect.any(String) } });
   });
 
   test('reassign and disqualify are for sales and RevOps', async () => {
     const leadId = await newMql();
-    const reassigned = await post(`/v1/leads/${leadId}/reassign`, { actorId: 'ops-1', ownerId: '005000000000002AAA' }, 'revops');
-    expect(reassigned.json().ownerId).toBe('005000000000002AAA');
-    const disqualified = await post(`/v1/leads/${leadId}/disqualify`, { actorId: 'rep-2', reason: 'COMPETITOR' }, 'sales');
+    const reassigned = await post(`/v1/leads/${leadId}/reassign`, { actorId: PEOPLE.revops, ownerId: PEOPLE.defaultRep }, 'revops');
+    expect(reassigned.json().ownerId).toBe(PEOPLE.defaultRep);
+    const disqualified = await post(`/v1/leads/${leadId}/disqualify`, { actorId: PEOPLE.defaultRep, reason: 'COMPETITOR' }, 'sales');
     expect(disqualified.json().stage).toBe('DISQUALIFIED');
   });
 
@@ -101,8 +101,8 @@ describe("a lead's whole life through the API", () => {
     const lowFit = { ...hotTrigger(leadId), firmographics: { industry: 'Retail', employees: 5 } };
     const res = await post('/v1/leads', lowFit, 'crm');
     expect(res.json().stage).toBe('REVIEW');
-    expect((await post(`/v1/leads/${leadId}/review`, { actorId: 'ops-1', decision: 'route' }, 'sales')).status).toBe(403);
-    const reviewed = await post(`/v1/leads/${leadId}/review`, { actorId: 'ops-1', decision: 'route', notes: 'strategic account' }, 'revops');
+    expect((await post(`/v1/leads/${leadId}/review`, { actorId: PEOPLE.revops, decision: 'route' }, 'sales')).status).toBe(403);
+    const reviewed = await post(`/v1/leads/${leadId}/review`, { actorId: PEOPLE.revops, decision: 'route', notes: 'strategic account' }, 'revops');
     expect(reviewed.json().stage).toBe('MQL');
   });
 
@@ -147,7 +147,7 @@ describe('one workflow per lead, one answer per event', () => {
 
   test('an Idempotency-Key makes a retried action count once', async () => {
     const leadId = await newMql();
-    const attempt = { repId: 'rep-1', channel: 'email', outcome: 'no_answer' };
+    const attempt = { repId: PEOPLE.rep, channel: 'email', outcome: 'no_answer' };
     const key = { 'idempotency-key': `attempt-${leadId}` };
     await post(`/v1/leads/${leadId}/contact-attempts`, attempt, 'sales', key);
     const retried = await post(`/v1/leads/${leadId}/contact-attempts`, attempt, 'sales', key);
@@ -163,7 +163,7 @@ describe('errors from Temporal', () => {
     for (const res of [
       await get(`/v1/leads/${missing}`, 'sales'),
       await get(`/v1/leads/${missing}/timeline`, 'revops'),
-      await post(`/v1/leads/${missing}/accept`, { repId: 'rep-1' }, 'sales'),
+      await post(`/v1/leads/${missing}/accept`, { repId: PEOPLE.rep }, 'sales'),
       await post(`/v1/leads/${missing}/events`, { eventId: 'e1', type: 'webinar', occurredAt: nowIso() }, 'crm'),
     ]) {
       expect(res.status).toBe(404);
@@ -177,7 +177,7 @@ describe('errors from Temporal', () => {
     const leadId = uniqueLeadId();
     expect((await inject(strict, { method: 'POST', url: '/v1/leads', headers: bearer('crm'), payload: hotTrigger(leadId) })).status).toBe(200);
     await strict.close();
-    const res = await post(`/v1/leads/${leadId}/reject`, { repId: 'rep-1', reason: 'NO_BUDGET' }, 'sales');
+    const res = await post(`/v1/leads/${leadId}/reject`, { repId: PEOPLE.rep, reason: 'NO_BUDGET' }, 'sales');
     expect(res.status).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', message: 'notes are required when rejecting with reason NO_BUDGET' });
   });
@@ -199,7 +199,7 @@ describe('errors from Temporal', () => {
 describe('RevOps reads', () => {
   test('the timeline merges the ledger and the Temporal history, oldest first, each entry with its source', async () => {
     const leadId = await newMql();
-    await post(`/v1/leads/${leadId}/accept`, { repId: 'rep-1' }, 'sales');
+    await post(`/v1/leads/${leadId}/accept`, { repId: PEOPLE.rep }, 'sales');
     let entries: { source: string; type: string; at: string; id: string }[] = [];
     for (let i = 0; i < 50; i++) {
       entries = (await get(`/v1/leads/${leadId}/timeline`, 'revops')).json().entries;
@@ -217,7 +217,7 @@ describe('RevOps reads', () => {
 
   test('SLA report as JSON and CSV, and the funnel', async () => {
     const leadId = await newMql();
-    await post(`/v1/leads/${leadId}/accept`, { repId: 'rep-1' }, 'sales');
+    await post(`/v1/leads/${leadId}/accept`, { repId: PEOPLE.rep }, 'sales');
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
     let sla: Record<string, any> = {};

@@ -17,6 +17,7 @@ const CONTRACT = [
   ['post', '/v1/leads/{leadId}/disqualify'],
   ['post', '/v1/leads/{leadId}/reassign'],
   ['post', '/v1/leads/{leadId}/review'],
+  ['post', '/v1/leads/{leadId}/reopen'],
   ['get', '/v1/leads/{leadId}'],
   ['get', '/v1/leads/{leadId}/timeline'],
   ['get', '/v1/audit/sla'],
@@ -26,6 +27,8 @@ const CONTRACT = [
   ['get', '/healthz'],
   ['get', '/readyz'],
   ['get', '/openapi.json'],
+  ['post', '/codec/decode'],
+  ['post', '/codec/encode'],
 ] as const;
 
 type Operation = {
@@ -109,12 +112,12 @@ test('every schema in the document compiles as JSON Schema 2020-12', () => {
 
 test('the schemas say what the API accepts and answers', () => {
   const trigger = compile(doc.paths['/v1/leads']!.post!.requestBody!.content['application/json']!.schema);
-  expect(trigger(hotTrigger('L1'))).toBe(true);
-  expect(trigger({ ...hotTrigger('L1'), leadId: undefined })).toBe(false);
-  expect(trigger({ ...hotTrigger('L1'), colour: 'red' })).toBe(false);
-  expect(trigger({ ...hotTrigger('L1'), occurredAt: 'yesterday' })).toBe(false);
+  expect(trigger(hotTrigger('00Q000000000001EAA'))).toBe(true);
+  expect(trigger({ ...hotTrigger('00Q000000000001EAA'), leadId: undefined })).toBe(false);
+  expect(trigger({ ...hotTrigger('00Q000000000001EAA'), colour: 'red' })).toBe(false);
+  expect(trigger({ ...hotTrigger('00Q000000000001EAA'), occurredAt: 'yesterday' })).toBe(false);
 
-  const view = toLeadView(newLead({ leadId: 'L1', workflowId: 'lead-L1', effectPrefix: 'lead-L1-x', policy, now: Date.parse('2026-11-02T15:00:00Z') }));
+  const view = toLeadView(newLead({ leadId: '00Q000000000001EAA', workflowId: 'lead-L1', effectPrefix: 'lead-L1-x', policy, now: Date.parse('2026-11-02T15:00:00Z') }));
   const leadState = compile(doc.paths['/v1/leads/{leadId}']!.get!.responses['200']!.content!['application/json']!.schema);
   expect(leadState(view)).toBe(true);
   expect(leadState({ ...view, stage: 'LOST' })).toBe(false);

@@ -1,3 +1,4 @@
+import { toId18 } from '../../src/domain/salesforce-id';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -119,7 +120,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
     inject(app, { method: 'POST', url, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, payload: xml });
   const exists = (leadId: string) =>
     stack.client.workflow
-      .getHandle(leadWorkflowId(leadId))
+      .getHandle(leadWorkflowId(toId18(leadId)!))
       .describe()
       .then(
         () => true,
@@ -141,7 +142,7 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
     expect(first.json()).toMatchObject({ stage: 'MQL', kind: 'HAND_RAISE', ownerId: '005000000000009AAA', fitScore: 80 });
     const second = await inject(stack.app, { method: 'GET', url: '/v1/leads/00Q000000000002AAA', headers: bearer('sales') });
     expect(second.json()).toMatchObject({ stage: 'MQL', kind: 'MQL' });
-    expect(qualified('00Q000000000001AAA')).toHaveLength(1);
+    expect(qualified('00Q000000000001EAA')).toHaveLength(1);
 
     // Salesforce redelivers (it does, at least once): acknowledged again, nothing new happens.
     const audited = stack.rec.recorded.audit.length;
@@ -150,31 +151,31 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
     const fresh = await stack.build();
     expect((await send(xml, undefined, fresh)).body).toBe(ACK_XML);
     await fresh.close();
-    expect(qualified('00Q000000000001AAA')).toHaveLength(1);
+    expect(qualified('00Q000000000001EAA')).toHaveLength(1);
     expect(stack.rec.recorded.audit.length).toBe(audited);
   });
 
   test('a message from another org is refused with 403 and starts nothing', async () => {
-    const res = await send(message({ orgId: '00D000000000999EAA', notifications: [{ id: '04lF1', fields: lead('00QFOREIGN1') }] }));
+    const res = await send(message({ orgId: '00D000000000999EAA', notifications: [{ id: '04lF1', fields: lead('00Q00000FOREIGN') }] }));
     expect(res.status).toBe(403);
     expect(res.body).toContain('<faultcode>soapenv:Client</faultcode>');
     expect(res.body).toContain('00D000000000999EAA is not accepted');
-    expect(await exists('00QFOREIGN1')).toBe(false);
+    expect(await exists('00Q00000FOREIGN')).toBe(false);
   });
 
   test('one invalid notification refuses the whole message (400 fault) and starts nothing', async () => {
     const res = await send(
       message({
         notifications: [
-          { id: '04lV1', fields: lead('00QVALID1') },
-          { id: '04lV2', fields: lead('00QINVALID', { Fit_Score__c: 'very high' }) },
-          { id: '04lV3', fields: lead('00QINVALID2', { Handoff_Kind__c: 'COLD_CALL' }) },
+          { id: '04lV1', fields: lead('00Q000000VALID1') },
+          { id: '04lV2', fields: lead('00Q0000INVALID1', { Fit_Score__c: 'very high' }) },
+          { id: '04lV3', fields: lead('00Q0000INVALID2', { Handoff_Kind__c: 'COLD_CALL' }) },
         ],
       }),
     );
     expect(res.status).toBe(400);
     expect(res.body).toMatch(/Notification\.1\.fitScore: .*Notification\.2\.kind/s);
-    expect(await exists('00QVALID1')).toBe(false);
+    expect(await exists('00Q000000VALID1')).toBe(false);
   });
 
   test('non-Lead objects, JSON bodies and bad XML are SOAP faults (400)', async () => {
@@ -193,19 +194,19 @@ describe('POST /v1/salesforce/outbound-messages on the real stack', () => {
 
   test('optionally, the endpoint URL must carry a crm key', async () => {
     const keyed = await stack.build({ outboundMessages: { requireKey: true } });
-    const xml = message({ notifications: [{ id: '04lK1', fields: lead('00QKEYED1') }] });
+    const xml = message({ notifications: [{ id: '04lK1', fields: lead('00Q000000KEYED1') }] });
     expect((await send(xml, '/v1/salesforce/outbound-messages', keyed)).status).toBe(401);
     expect((await send(xml, `/v1/salesforce/outbound-messages?key=${KEYS.sales}`, keyed)).status).toBe(401);
     expect((await send(xml, `/v1/salesforce/outbound-messages?key=${KEYS.crm}`, keyed)).body).toBe(ACK_XML);
-    expect(await exists('00QKEYED1')).toBe(true);
+    expect(await exists('00Q000000KEYED1')).toBe(true);
     await keyed.close();
   });
 
   test('the field mapping is configurable', async () => {
     const mapped = await stack.build({ outboundMessages: { fieldMap: { fitScore: 'Fit__c' } } });
-    const xml = message({ notifications: [{ id: '04lM1', fields: lead('00QMAPPED1', { Fit__c: '90', Fit_Score__c: '1' }) }] });
+    const xml = message({ notifications: [{ id: '04lM1', fields: lead('00Q00000MAPPED1', { Fit__c: '90', Fit_Score__c: '1' }) }] });
     expect((await send(xml, undefined, mapped)).body).toBe(ACK_XML);
-    const view = await inject(mapped, { method: 'GET', url: '/v1/leads/00QMAPPED1', headers: bearer('revops') });
+    const view = await inject(mapped, { method: 'GET', url: '/v1/leads/00Q00000MAPPED1', headers: bearer('revops') });
     expect(view.json().fitScore).toBe(90);
     await mapped.close();
   });
@@ -217,7 +218,7 @@ test('Temporal unreachable: a 503 SOAP fault, so Salesforce retries', async () =
     method: 'POST',
     url: '/v1/salesforce/outbound-messages',
     headers: { 'content-type': 'text/xml' },
-    payload: message({ notifications: [{ id: '04lU1', fields: lead('00QUNREACH1') }] }),
+    payload: message({ notifications: [{ id: '04lU1', fields: lead('00Q0000UNREACH1') }] }),
   });
   expect(res.status).toBe(503);
   expect(res.headers['retry-after']).toBeDefined();

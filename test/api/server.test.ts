@@ -17,7 +17,7 @@ test('bad input over a real socket: malformed JSON is 400, an oversized body 413
   const malformed = await fetch(`${api.url}/v1/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${KEYS.crm}`, 'content-type': 'application/json' },
-    body: '{"leadId": "L1",',
+    body: '{"leadId": "00Q000000000001EAA",',
   });
   expect([malformed.status, ((await malformed.json()) as { error: { code: string } }).error.code]).toEqual([400, 'VALIDATION_FAILED']);
   const huge = await fetch(`${api.url}/v1/leads`, {

@@ -1,7 +1,8 @@
+import { toId18 } from '../../src/domain/salesforce-id';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import { signBody } from '../../src/api/auth';
-import { bearer, captureLogs, deps, hotTrigger, inject, KEYS, nowIso, WEBHOOK_SECRET } from './harness';
+import { bearer, captureLogs, deps, hotTrigger, inject, KEYS, nowIso, PEOPLE, WEBHOOK_SECRET } from './harness';
 
 let app: FastifyInstance;
 let logs: ReturnType<typeof captureLogs>;
@@ -45,20 +46,20 @@ describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500'
   test.each([
     ['malformed JSON', '{"leadId": ', 'application/json', /not valid JSON/],
     ['prototype poisoning', '{"__proto__": {"admin": true}}', 'application/json', /not valid JSON/],
-    ['a text body', 'leadId=L1', 'text/plain', /unsupported Content-Type "text\/plain"/],
-    ['a form body', 'leadId=L1', 'application/x-www-form-urlencoded', /unsupported Content-Type/],
+    ['a text body', 'leadId=00Q000000000001EAA', 'text/plain', /unsupported Content-Type "text\/plain"/],
+    ['a form body', 'leadId=00Q000000000001EAA', 'application/x-www-form-urlencoded', /unsupported Content-Type/],
     ['XML on a JSON route', '<a/>', 'text/xml', /expected Content-Type application\/json/],
     ['an empty body', '', 'application/json', /expected object/],
     ['a JSON array', '[]', 'application/json', /expected object/],
     ['JSON null', 'null', 'application/json', /expected object/],
-    ['a +json media type', '{"leadId":"L1"}', 'application/vnd.handoff+json', /eventId/],
+    ['a +json media type', '{"leadId":"00Q000000000001EAA"}', 'application/vnd.handoff+json', /eventId/],
   ])('%s', async (_name, payload, contentType, message) => {
     const error = expectValidationFailed(await post('/v1/leads', payload, { ...bearer('crm'), 'content-type': contentType }));
     expect(error.message).toMatch(message);
   });
 
   test('a body without Content-Type', async () => {
-    const res = await inject(app, { method: 'POST', url: '/v1/leads/L1/accept', headers: { ...bearer('sales') }, payload: Buffer.from('{"repId":"r"}') });
+    const res = await inject(app, { method: 'POST', url: '/v1/leads/00Q000000000001EAA/accept', headers: { ...bearer('sales') }, payload: Buffer.from('{"repId":"r"}') });
     expect(expectValidationFailed(res).message).toMatch(/Content-Type/);
   });
 
@@ -76,20 +77,20 @@ describe('bad input gets 400 VALIDATION_FAILED with the zod issues, never a 500'
   });
 
   test('an Idempotency-Key must be visible ASCII', async () => {
-    const res = await post('/v1/leads/L1/accept', { repId: 'r1' }, { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) });
+    const res = await post('/v1/leads/00Q000000000001EAA/accept', { repId: PEOPLE.rep }, { ...bearer('sales'), 'idempotency-key': 'x'.repeat(201) });
     expect(expectValidationFailed(res).details[0]).toMatchObject({ in: 'headers', path: ['idempotency-key'] });
   });
 });
 
 describe('bodies are checked against the policy', () => {
   test('an unknown engagement type is refused with the known ones', async () => {
-    const error = expectValidationFailed(await post('/v1/leads/L1/events', { eventId: 'e1', type: 'tiktok_like', occurredAt: nowIso() }));
+    const error = expectValidationFailed(await post('/v1/leads/00Q000000000001EAA/events', { eventId: 'e1', type: 'tiktok_like', occurredAt: nowIso() }));
     expect(error.details).toEqual([expect.objectContaining({ path: ['type'], code: 'policy', message: expect.stringMatching(/unknown engagement type "tiktok_like".*demo_request/) })]);
   });
 
   test('trigger activities, team and time zone', async () => {
     const trigger = {
-      ...hotTrigger('L1'),
+      ...hotTrigger('00Q000000000001EAA'),
       activities: [{ type: 'demo_request', occurredAt: nowIso() }, { type: 'coffee', occurredAt: nowIso() }],
       team: 'mars',
       timezone: 'Mars/Olympus_Mons',
@@ -99,18 +100,18 @@ describe('bodies are checked against the policy', () => {
   });
 
   test('notes are required for the policy notesRequiredFor reasons (reject) and OTHER (disqualify)', async () => {
-    const reject = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'OTHER' }, bearer('sales')));
+    const reject = expectValidationFailed(await post('/v1/leads/00Q000000000001EAA/reject', { repId: PEOPLE.rep, reason: 'OTHER' }, bearer('sales')));
     expect(reject.details).toEqual([expect.objectContaining({ path: ['notes'], message: 'notes are required when rejecting with reason OTHER' })]);
-    const disqualify = expectValidationFailed(await post('/v1/leads/L1/disqualify', { actorId: 'a1', reason: 'OTHER' }, bearer('revops')));
+    const disqualify = expectValidationFailed(await post('/v1/leads/00Q000000000001EAA/disqualify', { actorId: PEOPLE.revops, reason: 'OTHER' }, bearer('revops')));
     expect(disqualify.details[0]).toMatchObject({ path: ['notes'] });
-    const unknownReason = expectValidationFailed(await post('/v1/leads/L1/reject', { repId: 'r1', reason: 'BORED' }, bearer('sales')));
+    const unknownReason = expectValidationFailed(await post('/v1/leads/00Q000000000001EAA/reject', { repId: PEOPLE.rep, reason: 'BORED' }, bearer('sales')));
     expect(unknownReason.details[0]).toMatchObject({ path: ['reason'], code: 'invalid_value' });
   });
 });
 
 describe('limits and hygiene', () => {
   test('a body over 1 MB is 413 in the error shape', async () => {
-    const res = await post('/v1/leads', { leadId: 'L1', padding: 'x'.repeat(1024 * 1024) });
+    const res = await post('/v1/leads', { leadId: '00Q000000000001EAA', padding: 'x'.repeat(1024 * 1024) });
     expect(res.status).toBe(413);
     expect(res.json()).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) } });
   });
@@ -133,10 +134,10 @@ describe('limits and hygiene', () => {
 
   test('logs are JSON with the lead id, and carry no personal data from bodies', async () => {
     logs.lines.length = 0;
-    await post('/v1/leads/L-logs/events', { eventId: 'e1', type: 'nope', occurredAt: nowIso(), email: 'jane@acme.example' });
-    await post('/v1/leads', { ...hotTrigger('L-logs'), firmographics: { title: 'VP Secret Title', company: 'Acme' }, team: 'nowhere' });
+    await post('/v1/leads/00Q00000000LOGS/events', { eventId: 'e1', type: 'nope', occurredAt: nowIso(), email: 'jane@acme.example' });
+    await post('/v1/leads', { ...hotTrigger('00Q00000000LOGS'), firmographics: { title: 'VP Secret Title', company: 'Acme' }, team: 'nowhere' });
     const entries = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(entries.filter((e) => e.leadId === 'L-logs').length).toBeGreaterThanOrEqual(2);
+    expect(entries.filter((e) => e.leadId === toId18('00Q00000000LOGS')).length).toBeGreaterThanOrEqual(2);
     const text = logs.lines.join('\n');
     expect(text).not.toContain('jane@acme.example');
     expect(text).not.toContain('VP Secret Title');
@@ -182,7 +183,7 @@ describe('per-key rate limit', () => {
 
 describe('Temporal unreachable', () => {
   test('a valid action answers 503 with Retry-After', async () => {
-    const res = await post('/v1/leads/L1/accept', { repId: 'r1' }, { authorization: `Bearer ${KEYS.sales}` });
+    const res = await post('/v1/leads/00Q000000000001EAA/accept', { repId: PEOPLE.rep }, { authorization: `Bearer ${KEYS.sales}` });
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
     expect(res.json().error.code).toBe('UNAVAILABLE');

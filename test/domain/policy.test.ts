@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { addClocked } from '../../src/domain/calendar';
 import { durationMs } from '../../src/domain/duration';
 import { parsePolicy, PolicyError, teamOf, validatePolicy, type Policy } from '../../src/domain/policy';
+import { salesforceActivityPolicySchema } from '../../src/domain/salesforce-activity';
 import { testPolicy } from '../helpers/policy';
 import { DAY, HOUR, MON_0900, ny } from './lead-fixtures';
 
@@ -146,6 +147,7 @@ describe('the DESIGN §3.4 policy example', () => {
         coolOff: { default: d(30, 'd'), TIMING_NOT_RIGHT: d(90, 'd') },
       },
       stale: { SAL: { within: d(14, 'd'), clock: 'calendar' }, SQL: { within: d(30, 'd'), clock: 'calendar' } },
+      salesforceActivity: salesforceActivityPolicySchema.parse({}),
     });
   });
 

@@ -10,14 +10,10 @@ import { leadLifecycle } from '../../src/workflows';
 export const TASK_QUEUE = 'handoff-test';
 
 let counter = 0;
-/**
- * A fresh Salesforce Lead id (00Q…), as the org would hand it: every other one in its 15-character
- * form, so both forms travel through the tests (the engine keys everything by the 18-character form).
- */
+/** A fresh Salesforce Lead id (00Q…) in its 18-character form; the 15-character form is tested on purpose where it matters. */
 export const uniqueLeadId = (_label?: string): string => {
   const body = `${Date.now().toString(36)}${(counter++).toString(36)}`.toUpperCase().padStart(12, '0').slice(-12);
-  const id15 = `00Q${body}`;
-  return counter % 2 === 0 ? id15 : toId18(id15)!;
+  return toId18(`00Q${body}`)!;
 };
 
 export const hotFirmographics = { industry: 'Software', employees: 120, region: 'NA', title: 'VP of Sales' };

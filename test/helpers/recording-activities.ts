@@ -25,6 +25,10 @@ export function recordingActivities(opts: {
   const recorded: Recorded = { leadUpdates: [], tasks: [], closed: [], audit: [], batches: 0, policyFetches: 0 };
   const seenAudit = new Set<string>();
   const activities: Activities = {
+    // No Salesforce activity to read: the poller's page stays where it is.
+    async pollSalesforceActivity({ cursor }) {
+      return { next: cursor, read: 0, sent: 0, skipped: 0, more: false };
+    },
     async applyEffects(batch) {
       recorded.batches += 1;
       for (const e of batch.ledger) {
@@ -37,7 +41,7 @@ export function recordingActivities(opts: {
         const refusedCode = effect.type === 'syncLead' ? opts.failSyncLead?.(effect.lead) : undefined;
         const failure = refusedCode ? { code: refusedCode, retryable: false } : opts.failWrite?.(effect);
         if (failure) {
-          result.failed.push({ effectId: effect.id, code: failure.code, message: `${failure.code}: refused`, retryable: failure.retryable });
+          result.failed.push({ effectId: effect.id, code: failure.code, message: `${failure.code}: refused`, retryable: failure.retryable, retryAfterMs: null });
           continue;
         }
         if (effect.type === 'syncLead') {

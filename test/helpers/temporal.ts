@@ -2,12 +2,15 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import path from 'node:path';
+import { parsePayloadKeys } from '../../src/temporal/codec';
+import { handoffDataConverter } from '../../src/temporal/data-converter';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
 
 let runtimeInstalled = false;
+/** The SDK's runtime with WARN logs, unless the test file installed its own (e.g. with a metrics exporter). */
 export function quietRuntime(): void {
-  if (runtimeInstalled) return;
+  if (runtimeInstalled || Runtime._instance) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
@@ -60,3 +63,9 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   });
   return bundle;
 }
+
+/** The tests' payload key ring (HANDOFF_PAYLOAD_KEYS form): "test-1" encrypts. */
+export const TEST_PAYLOAD_KEYS = 'test-1:1Tvo4PQ+95LAbbedVwyn/PbnWHXz5l2sVBe5cpbrePI=';
+
+/** Handoff's data converter with the tests' key, as the worker, the API and the replayer use it. */
+export const testDataConverter = (spec = TEST_PAYLOAD_KEYS) => handoffDataConverter(parsePayloadKeys(spec));

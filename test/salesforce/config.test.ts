@@ -27,9 +27,33 @@ describe('loadSalesforceConfig', () => {
       apiVersion: '62.0',
       fieldMap: DEFAULT_FIELD_MAP,
       minRemainingApiCalls: 1000,
-      batchDelayMs: 50,
+      batchWindowMs: { critical: 500, normal: 1500, lowAllocationNormal: 10_000 },
       requestTimeoutMs: 30000,
     });
+  });
+
+  it('reads the batch windows by write class; the old SALESFORCE_BATCH_DELAY_MS is the normal window', () => {
+    const windows = (env: NodeJS.ProcessEnv) => loadSalesforceConfig(env).batchWindowMs;
+    expect(
+      windows({
+        SALESFORCE_CRITICAL_BATCH_WINDOW_MS: '250',
+        SALESFORCE_BATCH_WINDOW_MS: '2000',
+        SALESFORCE_LOW_ALLOCATION_BATCH_WINDOW_MS: '30000',
+      }),
+    ).toEqual({ critical: 250, normal: 2000, lowAllocationNormal: 30_000 });
+    expect(windows({ SALESFORCE_BATCH_DELAY_MS: '800' }).normal).toBe(800);
+  });
+
+  it('refuses a critical window over 1 s, and both names of the normal window at once', () => {
+    expect(problemsOf({ SALESFORCE_CRITICAL_BATCH_WINDOW_MS: '1500' })).toEqual([
+      expect.stringMatching(/^SALESFORCE_CRITICAL_BATCH_WINDOW_MS: .*1000/),
+    ]);
+    expect(problemsOf({ SALESFORCE_BATCH_WINDOW_MS: '1000', SALESFORCE_BATCH_DELAY_MS: '50' })).toEqual([
+      'SALESFORCE_BATCH_DELAY_MS: renamed SALESFORCE_BATCH_WINDOW_MS; set only one of them',
+    ]);
+    expect(problemsOf({ SALESFORCE_BATCH_WINDOW_MS: '-1' })).toEqual([
+      expect.stringMatching(/^SALESFORCE_BATCH_WINDOW_MS: /),
+    ]);
   });
 
   it('treats empty variables as unset', () => {
@@ -57,7 +81,11 @@ describe('loadSalesforceConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'handoff-key-'));
     const path = join(dir, 'server.key');
     writeFileSync(path, pem);
-    const config = loadSalesforceConfig({ SALESFORCE_CLIENT_ID: 'cid', SALESFORCE_USERNAME: 'u@example.com', SALESFORCE_PRIVATE_KEY: path });
+    const config = loadSalesforceConfig({
+      SALESFORCE_CLIENT_ID: 'cid',
+      SALESFORCE_USERNAME: 'u@example.com',
+      SALESFORCE_PRIVATE_KEY: path,
+    });
     expect(config.auth).toMatchObject({ flow: 'jwt', privateKeyPem: pem, loginUrl: 'https://login.salesforce.com' });
   });
 
@@ -67,13 +95,28 @@ describe('loadSalesforceConfig', () => {
       SALESFORCE_CLIENT_SECRET: 'secret',
       SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
     });
-    expect(config.auth).toEqual({ flow: 'clientCredentials', loginUrl: 'https://acme.my.salesforce.com', clientId: 'cid', clientSecret: 'secret' });
+    expect(config.auth).toEqual({
+      flow: 'clientCredentials',
+      loginUrl: 'https://acme.my.salesforce.com',
+      clientId: 'cid',
+      clientSecret: 'secret',
+    });
     expect(config.instanceUrl).toBe('https://acme.my.salesforce.com');
   });
 
   it('chooses the refresh-token flow when a refresh token is given', () => {
-    const config = loadSalesforceConfig({ SALESFORCE_CLIENT_ID: 'cid', SALESFORCE_CLIENT_SECRET: 's', SALESFORCE_REFRESH_TOKEN: 'rt' });
-    expect(config.auth).toEqual({ flow: 'refreshToken', loginUrl: 'https://login.salesforce.com', clientId: 'cid', clientSecret: 's', refreshToken: 'rt' });
+    const config = loadSalesforceConfig({
+      SALESFORCE_CLIENT_ID: 'cid',
+      SALESFORCE_CLIENT_SECRET: 's',
+      SALESFORCE_REFRESH_TOKEN: 'rt',
+    });
+    expect(config.auth).toEqual({
+      flow: 'refreshToken',
+      loginUrl: 'https://login.salesforce.com',
+      clientId: 'cid',
+      clientSecret: 's',
+      refreshToken: 'rt',
+    });
   });
 
   it('lists every problem at once', () => {
@@ -105,18 +148,29 @@ describe('loadSalesforceConfig', () => {
     expect(problemsOf({ SALESFORCE_CLIENT_ID: 'cid', SALESFORCE_CLIENT_SECRET: 's' })).toEqual([
       expect.stringMatching(/^SALESFORCE_LOGIN_URL: required for the client credentials flow/),
     ]);
-    expect(problemsOf({ SALESFORCE_CLIENT_ID: 'cid', SALESFORCE_USERNAME: 'u@example.com', SALESFORCE_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----' })).toEqual([
-      'SALESFORCE_PRIVATE_KEY: not a valid PEM private key',
-    ]);
+    expect(
+      problemsOf({
+        SALESFORCE_CLIENT_ID: 'cid',
+        SALESFORCE_USERNAME: 'u@example.com',
+        SALESFORCE_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----',
+      }),
+    ).toEqual(['SALESFORCE_PRIVATE_KEY: not a valid PEM private key']);
   });
 
   it('accepts plain http only on loopback, and overrides the field map section by section', () => {
     const config = loadSalesforceConfig({
       SALESFORCE_LOGIN_URL: 'http://127.0.0.1:4010',
-      SALESFORCE_FIELD_MAP: JSON.stringify({ lead: { recycleNotes: null, stage: 'Lifecycle_Stage__c' }, leadStatus: { SAL: 'Accepted' } }),
+      SALESFORCE_FIELD_MAP: JSON.stringify({
+        lead: { recycleNotes: null, stage: 'Lifecycle_Stage__c' },
+        leadStatus: { SAL: 'Accepted' },
+      }),
       SALESFORCE_MIN_REMAINING_API_CALLS: '250',
     });
-    expect(config.fieldMap.lead).toEqual({ ...DEFAULT_FIELD_MAP.lead, recycleNotes: null, stage: 'Lifecycle_Stage__c' });
+    expect(config.fieldMap.lead).toEqual({
+      ...DEFAULT_FIELD_MAP.lead,
+      recycleNotes: null,
+      stage: 'Lifecycle_Stage__c',
+    });
     expect(config.fieldMap.leadStatus).toEqual({ ...DEFAULT_FIELD_MAP.leadStatus, SAL: 'Accepted' });
     expect(config.minRemainingApiCalls).toBe(250);
   });

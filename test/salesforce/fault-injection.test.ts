@@ -1,24 +1,22 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { Emulator } from '../../tools/salesforce-emulator';
 import type { LeadRecord } from '../../src/domain/effects';
 import type { Stage } from '../../src/domain/model';
 import { handoffTask, leadRecord } from './fixtures';
-import { activitiesFor, connectTo, createLeads, runActivity, startTestEmulator, writerFor } from './harness';
+import type { BatchResult } from '../../src/workflows/outbox';
+import { activitiesFor, connectTo, createLeads, startTestEmulator, writerFor } from './harness';
 
 const LEADS = 60;
 const STEPS: Stage[] = ['MQL', 'SAL', 'SAL', 'SQL', 'SQL', 'CONVERTED'];
 
-/** What Temporal does with the retry policy the workflow uses: retry retryable failures, without limit. */
-async function withRetries(attempt: () => Promise<void>, failures: Map<string, number>): Promise<void> {
+/** What the workflow's outbox does with a write given back as retryable: send it again, without limit. */
+async function withRetries(attempt: () => Promise<BatchResult>, failures: Map<string, number>): Promise<void> {
   for (;;) {
-    try {
-      await attempt();
-      return;
-    } catch (err) {
-      if (!(err instanceof ApplicationFailure) || err.nonRetryable) throw err;
-      failures.set(err.type ?? 'unknown', (failures.get(err.type ?? 'unknown') ?? 0) + 1);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    const { failed } = await attempt();
+    const [failure] = failed;
+    if (!failure) return;
+    if (!failure.retryable) throw new Error(`refused for good: ${failure.message}`);
+    failures.set(failure.code, (failures.get(failure.code) ?? 0) + 1);
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -33,7 +31,7 @@ describe('20% fault injection: every write lands exactly once', () => {
   beforeEach(() => emulator.reset());
 
   it.each([
-    { mode: 'batched (10 a call, so that faults hit many calls)', batch: { flushDelayMs: 10, maxBatchSize: 10 } },
+    { mode: 'batched (10 a call, so that faults hit many calls)', batch: { normalWindowMs: 10, maxBatchSize: 10 } },
     { mode: 'unbatched', batch: false as const },
   ])('$mode: lead fields end at the last snapshot and each task exists once', async ({ batch }) => {
     const conn = await connectTo(emulator);
@@ -52,9 +50,9 @@ describe('20% fault injection: every write lands exactly once', () => {
         for (const [step, stage] of STEPS.entries()) {
           const lead = leadRecord(leadId, { stage, contactAttempts: step, slaStatus: step > 0 ? 'MET' : 'ON_TRACK' });
           const effectId = `lead-${leadId}:run-1:${step}`;
-          await withRetries(() => runActivity(activities.syncLead, { id: `${effectId}:lead`, lead }), failures);
+          await withRetries(() => activities.syncLead({ id: `${effectId}:lead`, lead }), failures);
           const task = handoffTask(leadId, `${effectId}:task`, { subject: `Step ${step}` });
-          await withRetries(() => runActivity(activities.upsertTask, { id: `${effectId}:task`, task }), failures);
+          await withRetries(() => activities.upsertTask({ id: `${effectId}:task`, task }), failures);
           last.set(leadId, lead);
         }
       }),

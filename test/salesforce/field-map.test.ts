@@ -1,5 +1,13 @@
 import type { Stage } from '../../src/domain/model';
-import { DEFAULT_FIELD_MAP, leadToSalesforce, renderPacket, resolveFieldMap, taskToSalesforce } from '../../src/salesforce/field-map';
+import {
+  DEFAULT_FIELD_MAP,
+  leadToSalesforce,
+  renderPacket,
+  resolveFieldMap,
+  taskCloseToSalesforce,
+  taskOwnerIsUser,
+  taskToSalesforce,
+} from '../../src/salesforce/field-map';
 import { handoffTask, leadRecord, QUEUE_ID, REP_ID } from './fixtures';
 
 const LEAD_ID = '00Q000000000001AAA';
@@ -34,6 +42,7 @@ describe('leadToSalesforce', () => {
       Handoff_Workflow_Id__c: `lead-${LEAD_ID}`,
       OwnerId: REP_ID,
       Status: 'Closed - Not Converted',
+      Handoff_Sync_Error__c: null,
     });
   });
 
@@ -55,7 +64,10 @@ describe('leadToSalesforce', () => {
   });
 
   it('follows a configured map: renamed fields, unmapped fields and stages without a Status', () => {
-    const map = resolveFieldMap({ lead: { stage: 'Lifecycle_Stage__c', recycleNotes: null }, leadStatus: { MQL: null } });
+    const map = resolveFieldMap({
+      lead: { stage: 'Lifecycle_Stage__c', recycleNotes: null },
+      leadStatus: { MQL: null },
+    });
     const fields = leadToSalesforce(leadRecord(LEAD_ID), map);
     expect(fields.Lifecycle_Stage__c).toBe('MQL');
     expect(fields).not.toHaveProperty('Handoff_Stage__c');
@@ -66,14 +78,17 @@ describe('leadToSalesforce', () => {
 
 describe('taskToSalesforce', () => {
   it('maps the task for an upsert on Handoff_Event_Id__c (due date is the UTC date, whatever the host zone)', () => {
-    const fields = taskToSalesforce(handoffTask(LEAD_ID, 'lead-x:run:7'), DEFAULT_FIELD_MAP);
+    const fields = taskToSalesforce(
+      handoffTask(LEAD_ID, 'lead-x:run:7', { reminderAt: '2026-11-03T12:15:00+13:45' }),
+      DEFAULT_FIELD_MAP,
+    );
     expect(fields).toMatchObject({
       Handoff_Event_Id__c: 'lead-x:run:7',
       Subject: 'Hand-raise: call within 1 business hour',
       WhoId: LEAD_ID,
       OwnerId: REP_ID,
       ActivityDate: '2026-11-02',
-      ReminderDateTime: '2026-11-02T23:30:00.000Z',
+      ReminderDateTime: '2026-11-02T22:30:00.000Z',
       IsReminderSet: true,
       Priority: 'High',
       Status: 'Not Started',
@@ -82,14 +97,60 @@ describe('taskToSalesforce', () => {
     expect(fields.Description).toMatch(/^New HAND_RAISE lead routed to you\.\n\nHandoff packet: HAND_RAISE lead\n/);
   });
 
-  it('leaves the owner to Salesforce for a queue owner and sets no reminder without a due time', () => {
-    const fields = taskToSalesforce(handoffTask(LEAD_ID, 'e-1', { ownerId: QUEUE_ID, dueAt: null, packet: null, kind: 'ESCALATION' }), DEFAULT_FIELD_MAP);
+  it('leaves the owner to Salesforce for a queue owner or none, and sets no reminder without reminderAt', () => {
+    const queued = handoffTask(LEAD_ID, 'e-1', { ownerId: QUEUE_ID, dueAt: null, packet: null, kind: 'ESCALATION' });
+    const fields = taskToSalesforce(queued, DEFAULT_FIELD_MAP);
     expect(fields).not.toHaveProperty('OwnerId');
-    expect(fields).toMatchObject({ ActivityDate: null, ReminderDateTime: null, IsReminderSet: false, Type: 'Other', Description: 'New HAND_RAISE lead routed to you.' });
+    expect(fields).toMatchObject({
+      ActivityDate: null,
+      ReminderDateTime: null,
+      IsReminderSet: false,
+      Type: 'Other',
+      Description: 'New HAND_RAISE lead routed to you.',
+    });
+    expect(taskOwnerIsUser(queued)).toBe(false);
+    expect(taskOwnerIsUser({ ...queued, ownerId: null })).toBe(false);
+    expect(taskOwnerIsUser({ ...queued, ownerId: REP_ID })).toBe(true);
+  });
+
+  it('a due time alone sets the due date but no reminder: the reminder comes from reminderAt', () => {
+    const fields = taskToSalesforce(handoffTask(LEAD_ID, 'e-3', { reminderAt: null }), DEFAULT_FIELD_MAP);
+    expect(fields).toMatchObject({ ActivityDate: '2026-11-02', ReminderDateTime: null, IsReminderSet: false });
+  });
+});
+
+describe('taskCloseToSalesforce', () => {
+  it('closes with the closed status and the reason (255 characters at most), on the lead, with no reminder left', () => {
+    const fields = taskCloseToSalesforce(
+      { externalId: 'e-4', leadId: LEAD_ID, reason: 'First touch by the owner' },
+      DEFAULT_FIELD_MAP,
+    );
+    expect(fields).toEqual({
+      Handoff_Event_Id__c: 'e-4',
+      WhoId: LEAD_ID,
+      Status: 'Completed',
+      IsReminderSet: false,
+      Handoff_Close_Reason__c: 'First touch by the owner',
+    });
+    const long = taskCloseToSalesforce(
+      { externalId: 'e-5', leadId: LEAD_ID, reason: 'r'.repeat(300) },
+      DEFAULT_FIELD_MAP,
+    );
+    expect(String(long.Handoff_Close_Reason__c)).toHaveLength(255);
+  });
+
+  it('follows the field map: another closed status, no reason field', () => {
+    const map = resolveFieldMap({ task: { closedStatus: 'Closed - Handoff', closeReason: null } });
+    const fields = taskCloseToSalesforce({ externalId: 'e-6', leadId: LEAD_ID, reason: 'x' }, map);
+    expect(fields.Status).toBe('Closed - Handoff');
+    expect(Object.keys(fields)).not.toContain('Handoff_Close_Reason__c');
   });
 
   it('keeps Subject and Description within their field lengths', () => {
-    const fields = taskToSalesforce(handoffTask(LEAD_ID, 'e-2', { subject: 'x'.repeat(400), description: 'y'.repeat(40_000) }), DEFAULT_FIELD_MAP);
+    const fields = taskToSalesforce(
+      handoffTask(LEAD_ID, 'e-2', { subject: 'x'.repeat(400), description: 'y'.repeat(40_000) }),
+      DEFAULT_FIELD_MAP,
+    );
     expect(String(fields.Subject)).toHaveLength(255);
     expect(String(fields.Description)).toHaveLength(32_000);
   });
@@ -125,7 +186,15 @@ describe('renderPacket', () => {
   });
 
   it('says so when a section is empty', () => {
-    const text = renderPacket({ kind: 'MQL', dueAt: null, fitScore: 0, fitBreakdown: [], intentScore: 0, intentBreakdown: [], firmographics: {} });
+    const text = renderPacket({
+      kind: 'MQL',
+      dueAt: null,
+      fitScore: 0,
+      fitBreakdown: [],
+      intentScore: 0,
+      intentBreakdown: [],
+      firmographics: {},
+    });
     expect(text).toContain('Respond by: no deadline');
     expect(text.match(/\(none\)/g)).toHaveLength(3);
   });

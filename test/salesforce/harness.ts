@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Connection } from 'jsforce';
 import pino, { type Logger } from 'pino';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../tools/salesforce-emulator';
-import { createSalesforceActivities } from '../../src/activities/salesforce';
+import { createEffectsActivities } from '../../src/activities/effects';
+import type { AuditEvent, SalesforceEffect } from '../../src/domain/effects';
+import type { BatchResult, WriteOutcome } from '../../src/workflows/outbox';
 import { emulatorAuth, type SalesforceAuth } from '../../src/salesforce/config';
 import { connect, type ConnectOptions } from '../../src/salesforce/connection';
 import { createSalesforceWriter, type SalesforceWriter, type SalesforceWriterOptions } from '../../src/salesforce/writer';
@@ -61,10 +62,14 @@ export function connectTo(emulator: Emulator, overrides: Partial<ConnectOptions>
   return connect({ auth: emulatorAuth(emulator.url), apiVersion: API_VERSION, logger: quiet, ...overrides });
 }
 
+/** Short batch windows unless a test sets its own: tests assert on calls, not on waiting. */
+export const TEST_BATCH_WINDOWS = { criticalWindowMs: 10, normalWindowMs: 20 } as const;
+
 export function writerFor(emulator: Emulator, overrides: Partial<SalesforceWriterOptions> = {}, auth?: SalesforceAuth): SalesforceWriter {
   return createSalesforceWriter({
     connection: () => connectTo(emulator, auth ? { auth } : {}),
     logger: quiet,
+    batch: TEST_BATCH_WINDOWS,
     ...overrides,
   });
 }
@@ -92,19 +97,30 @@ export function runActivity<A, R>(fn: (arg: A) => Promise<R>, arg: A): Promise<R
   return new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') }).run(fn, arg);
 }
 
+/** A ledger that keeps rows in memory: the effects activity writes them before Salesforce. */
+const memoryLedger = () => {
+  const rows: AuditEvent[] = [];
+  return { rows, append: async (events: readonly AuditEvent[]) => ({ inserted: rows.push(...events) }) };
+};
+
+/** The effects activity over a real writer, one Salesforce effect per batch, as the workflow sends them. */
 export function activitiesFor(writer: SalesforceWriter, logger: Logger = quiet) {
-  return createSalesforceActivities({ salesforce: writer, logger });
+  const { applyEffects } = createEffectsActivities({ salesforce: writer, logger, ledger: memoryLedger() as never });
+  const send = (effect: SalesforceEffect, leadId: string) =>
+    runActivity(applyEffects, { leadId, workflowId: 'wf-test', ledger: [], salesforce: [effect] });
+  return {
+    syncLead: ({ id, lead }: { id: string; lead: Parameters<SalesforceWriter['updateLead']>[0] }) =>
+      send({ type: 'syncLead', id, priority: 'normal', lead }, lead.leadId),
+    upsertTask: ({ id, task }: { id: string; task: Parameters<SalesforceWriter['upsertTask']>[0] }) =>
+      send({ type: 'upsertTask', id, priority: 'normal', task }, task.leadId),
+  };
 }
 
-/** The ApplicationFailure an activity threw (fails the test if it resolved or threw something else). */
-export async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ApplicationFailure) return err;
-    throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  }
-  throw new Error('expected the activity to fail');
+/** The one write the batch reported as not landed (fails the test if it landed). */
+export async function outcomeOf(result: Promise<BatchResult>): Promise<WriteOutcome> {
+  const { failed } = await result;
+  if (failed.length !== 1) throw new Error(`expected one failed write, got ${failed.length}`);
+  return failed[0]!;
 }
 
 export function dataRequests(emulator: Emulator, pathIncludes = '/services/data/') {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { quietRuntime, workflowBundle } from '../helpers/temporal';
+import { quietRuntime, testDataConverter, workflowBundle } from '../helpers/temporal';
 
 const HISTORY_DIR = path.resolve(__dirname, '../fixtures/histories');
 const files = fs.existsSync(HISTORY_DIR) ? fs.readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json')).sort() : [];
@@ -14,6 +14,6 @@ describe('committed histories replay against the current workflow code', () => {
   test.each(files)('%s replays without non-determinism', async (file) => {
     quietRuntime();
     const history = JSON.parse(fs.readFileSync(path.join(HISTORY_DIR, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file.replace(/\.json$/, ''));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter() }, history, file.replace(/\.json$/, ''));
   });
 });

@@ -3,7 +3,7 @@ import { sfError, type SfError } from './errors';
 import { FOREIGN_KEY_PREFIXES, findField, type FieldDef, type Schema, type SObjectDef } from './schema';
 import type { RecordStore, SRecord } from './store';
 import { ruleFires, type ValidationRule } from './validation-rules';
-import { coerceValue, formatDateTime } from './values';
+import { coerceValue, formatDateTime, parseDateTime } from './values';
 
 export interface DmlContext {
   schema: Schema;
@@ -50,10 +50,23 @@ function resolveReference(ctx: DmlContext, field: FieldDef, id: string): { ok: t
     if (!target || typeof target.Id !== 'string') {
       return { ok: false, error: sfError('INVALID_CROSS_REFERENCE_KEY', `${field.label}: invalid cross reference id`, [field.name]) };
     }
+    const unfit = field.name === 'OwnerId' ? unfitOwner(emulated, target) : null;
+    if (unfit) return { ok: false, error: sfError('INVALID_CROSS_REFERENCE_KEY', `${field.label}: ${unfit}: ${target.Id}`, [field.name]) };
     return { ok: true, value: target.Id };
   }
   if (targets.some((t) => FOREIGN_KEY_PREFIXES[t] === prefix)) return { ok: true, value: id };
   return { ok: false, error: sfError('MALFORMED_ID', `${field.label}: id value of incorrect type: ${id}`, [field.name]) };
+}
+
+/**
+ * Records are owned by active users or queues. A real org answers an inactive owner with
+ * INACTIVE_OWNER_OR_USER; the emulator answers INVALID_CROSS_REFERENCE_KEY on OwnerId for every owner it
+ * cannot use, the one shape Handoff's writer handles for a refused owner.
+ */
+function unfitOwner(type: SObjectDef, owner: SRecord): string | null {
+  if (type.name === 'User' && owner.IsActive !== true) return 'the owner is an inactive user';
+  if (type.name === 'Group' && owner.Type !== 'Queue') return 'the owner is a group that is not a queue';
+  return null;
 }
 
 /** Validates the caller's field values and returns them under their canonical names. */
@@ -91,8 +104,11 @@ function applyInput(ctx: DmlContext, sobject: SObjectDef, input: SRecord, mode: 
 }
 
 function derive(sobject: SObjectDef, record: SRecord, previous: SRecord | undefined, now: string): void {
-  if (sobject.name === 'Lead') {
+  if (sobject.name === 'Lead' || sobject.name === 'User') {
     record.Name = [record.FirstName, record.LastName].filter((p) => typeof p === 'string' && p !== '').join(' ');
+  }
+  if (sobject.name === 'Group' && (record.DeveloperName === null || record.DeveloperName === undefined) && typeof record.Name === 'string') {
+    record.DeveloperName = record.Name.replace(/[^A-Za-z0-9]+/g, '_');
   }
   if (sobject.name === 'Task') {
     const closed = record.Status === 'Completed';
@@ -100,6 +116,12 @@ function derive(sobject: SObjectDef, record: SRecord, previous: SRecord | undefi
     record.IsHighPriority = record.Priority === 'High';
     if (!closed) record.CompletedDateTime = null;
     else if (!previous?.IsClosed) record.CompletedDateTime = now;
+  }
+  if (sobject.name === 'Event') {
+    record.ActivityDateTime = record.StartDateTime ?? null;
+    const start = typeof record.StartDateTime === 'string' ? parseDateTime(record.StartDateTime) : null;
+    const end = typeof record.EndDateTime === 'string' ? parseDateTime(record.EndDateTime) : null;
+    record.DurationInMinutes = start !== null && end !== null ? Math.round((end - start) / 60_000) : null;
   }
 }
 
@@ -110,7 +132,9 @@ function checkRecord(ctx: DmlContext, sobject: SObjectDef, record: SRecord, key:
   for (const rule of ctx.validationRules) {
     if (rule.sobject.toLowerCase() !== sobject.name.toLowerCase()) continue;
     const field = findField(sobject, rule.field);
-    if (field && ruleFires(rule, record[field.name])) return sfError('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, [field.name]);
+    if (field && ruleFires(rule, record[field.name])) {
+      return sfError('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.message, rule.errorLocation === 'top' ? [] : [field.name]);
+    }
   }
   for (const field of sobject.fields) {
     const value = record[field.name];
@@ -135,7 +159,7 @@ export function createRecord(ctx: DmlContext, sobject: SObjectDef, input: SRecor
     if (field.defaultValue !== undefined) record[field.name] = field.defaultValue;
     else if (field.type === 'boolean') record[field.name] = false;
   }
-  record.OwnerId = ctx.userId;
+  if (findField(sobject, 'OwnerId')) record.OwnerId = ctx.userId;
   Object.assign(record, applied.changes);
   Object.assign(record, { CreatedDate: now, CreatedById: ctx.userId, LastModifiedDate: now, LastModifiedById: ctx.userId, SystemModstamp: now });
   derive(sobject, record, undefined, now);
@@ -204,6 +228,9 @@ export function upsertRecord(ctx: DmlContext, sobject: SObjectDef, extField: Fie
 
 export function deleteRecord(ctx: DmlContext, sobject: SObjectDef, id: string): SaveOutcome {
   if (!sobject.writable) return failed(readOnlyEntity(sobject), { id });
+  if (sobject.name === 'User') {
+    return failed(sfError('INSUFFICIENT_ACCESS_OR_READONLY', 'users cannot be deleted: deactivate them (IsActive = false)'), { id });
+  }
   const found = locate(ctx, sobject, id);
   if ('error' in found) return failed(found.error, { id });
   const canonicalId = String(found.record.Id);

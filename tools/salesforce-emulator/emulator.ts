@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DmlContext } from './dml';
 import { sfError } from './errors';
 import { FaultInjector, type FaultConfig, type FaultKind } from './faults';
-import { BodyTooLarge, lowerCaseHeaders, readBody, send } from './http';
+import { BodyTooLarge, EMULATOR_HEADER, EMULATOR_HEADER_VALUE, lowerCaseHeaders, readBody, send } from './http';
 import { idKey } from './ids';
 import { emulatorLogger, type EmulatorLogger } from './logger';
 import { DEFAULT_METADATA_DIR, loadSchema } from './metadata';
@@ -17,17 +17,28 @@ import { CONTROL_PREFIX, handleControl, type EmulatorControls } from './routes/c
 import { dispatchData, isWriteRequest } from './routes/data';
 import { aboutPage, identityDocument, oauthEndpoint } from './routes/oauth';
 import { QueryCursors } from './routes/query';
+import { handleSoap, SOAP_PATH, XML_CONTENT_TYPE } from './routes/soap';
 import { findField, findSObject, type Schema } from './schema';
+import { emulatorSeedSchema, seedQueueRecord, seedQueueSchema, seedUserRecord, seedUserSchema } from './owners';
 import { INTEGRATION_USER_ID, seedRecords } from './standard-objects';
 import { RecordStore } from './store';
 import { DEFAULTS, type Emulator, type EmulatorOptions } from './types';
 import { validationRuleSchema, type ValidationRule } from './validation-rules';
+import { formatDateTime } from './values';
 
 export { DEFAULTS, type Emulator, type EmulatorOptions } from './types';
 
 /** Exactly what Salesforce answers for a missing, expired or revoked token (no `fields`). */
 const INVALID_SESSION = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
 const SEED_TIMESTAMP = '2025-01-01T00:00:00.000+0000';
+const SEED_SYSTEM_FIELDS = {
+  IsDeleted: false,
+  CreatedDate: SEED_TIMESTAMP,
+  CreatedById: INTEGRATION_USER_ID,
+  LastModifiedDate: SEED_TIMESTAMP,
+  LastModifiedById: INTEGRATION_USER_ID,
+  SystemModstamp: SEED_TIMESTAMP,
+};
 
 function checkValidationRules(rules: unknown, schema: Schema): ValidationRule[] {
   const parsed = z.array(validationRuleSchema).parse(rules);
@@ -52,6 +63,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
   private readonly dailyApiLimit: number;
   private readonly persister: Persister | undefined;
   private readonly server: Server;
+  private readonly ownerSeed: z.output<typeof emulatorSeedSchema>;
   private used = 0;
 
   constructor(private readonly options: EmulatorOptions) {
@@ -61,6 +73,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     this.schema = loadSchema(options.metadataDir ?? DEFAULT_METADATA_DIR, this.logger);
     this.validationRules = checkValidationRules(options.validationRules ?? [], this.schema);
     this.faultInjector = new FaultInjector(options.faults ?? {});
+    this.ownerSeed = emulatorSeedSchema.parse(options.seed ?? {});
     const changed = () => this.persister?.schedule();
     this.store = new RecordStore(this.schema, changed);
     this.tokens = new TokenService({
@@ -75,7 +88,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     const dataFile = options.dataDir ? path.join(options.dataDir, DATA_FILE_NAME) : undefined;
     const persisted = dataFile ? loadPersistedState(dataFile) : null;
     if (persisted) this.restore(persisted);
-    else this.seed();
+    this.seed();
     this.persister = dataFile ? new Persister(dataFile, () => this.snapshot(), this.logger) : undefined;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -205,13 +218,60 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     return typeof user?.Id === 'string' ? user.Id : undefined;
   }
 
+  /** Adds the default seeds and the `seed` option's users and queues that are missing (a restored data file keeps its own). */
   private seed(): void {
-    for (const { sobject, record } of seedRecords()) {
+    const { users, queues } = this.ownerSeed;
+    const records = [
+      ...seedRecords(),
+      ...users.map((user) => ({ sobject: 'User', record: seedUserRecord(user) })),
+      ...queues.map((queue) => ({ sobject: 'Group', record: seedQueueRecord(queue) })),
+    ];
+    for (const { sobject, record } of records) {
       const def = findSObject(this.schema, sobject);
-      if (!def) continue;
-      const system = { IsDeleted: false, CreatedDate: SEED_TIMESTAMP, CreatedById: INTEGRATION_USER_ID, LastModifiedDate: SEED_TIMESTAMP, LastModifiedById: INTEGRATION_USER_ID, SystemModstamp: SEED_TIMESTAMP };
-      this.store.put(def, { ...record, ...system });
+      const key = idKey(String(record.Id));
+      if (!def || !key || this.store.get(def, key)) continue;
+      this.store.put(def, { ...record, ...SEED_SYSTEM_FIELDS });
     }
+  }
+
+  addUser(input: unknown): Record<string, unknown> {
+    return this.putOwner('User', seedUserRecord(seedUserSchema.parse(input)));
+  }
+
+  addQueue(input: unknown): Record<string, unknown> {
+    return this.putOwner('Group', seedQueueRecord(seedQueueSchema.parse(input)));
+  }
+
+  setUserActive(id: string, active: boolean): Record<string, unknown> {
+    const users = this.sobject('User');
+    const key = idKey(id);
+    const user = key ? this.store.get(users, key) : undefined;
+    if (!user) throw new Error(`no user ${id}`);
+    const updated: Record<string, unknown> = { ...user, IsActive: active, LastModifiedDate: formatDateTime(Date.now()) };
+    this.store.put(users, updated);
+    this.logger.info({ userId: updated.Id, active }, 'salesforce-emulator: user activation set');
+    return structuredClone(updated);
+  }
+
+  /** Creates or replaces a user or queue with a fixed id (control routes; REST creates get generated ids). */
+  private putOwner(sobject: 'User' | 'Group', record: Record<string, unknown>): Record<string, unknown> {
+    const def = this.sobject(sobject);
+    const key = idKey(String(record.Id)) ?? '';
+    const previous = this.store.get(def, key);
+    const username = sobject === 'User' ? findField(def, 'Username') : undefined;
+    const clash = username ? this.store.findByIndexedField(def, username, String(record.Username)).find((u) => idKey(String(u.Id)) !== key) : undefined;
+    if (clash) throw new Error(`Username ${String(record.Username)} is taken by ${String(clash.Id)}`);
+    const now = formatDateTime(Date.now());
+    const stored: Record<string, unknown> = { ...SEED_SYSTEM_FIELDS, ...(previous ?? {}), ...record, LastModifiedDate: now, SystemModstamp: now, ...(previous ? {} : { CreatedDate: now }) };
+    this.store.put(def, stored);
+    this.logger.info({ sobject, id: stored.Id }, 'salesforce-emulator: owner added');
+    return structuredClone(stored);
+  }
+
+  private sobject(name: string) {
+    const def = findSObject(this.schema, name);
+    if (!def) throw new Error(`the emulator has no sObject type ${name}`);
+    return def;
   }
 
   private snapshot(): PersistedState {
@@ -259,6 +319,10 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
       send(res, 200, [{ label: 'Winter \'25', url: '/services/data/v62.0', version: '62.0' }]);
       return;
     }
+    if (SOAP_PATH.test(pathname)) {
+      this.handleSoapRequest(req, res, method, pathname, body);
+      return;
+    }
     const data = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(pathname);
     if (data?.[1]) {
       await this.handleData(req, res, method, url, data[1], data[2] ?? '', body);
@@ -300,7 +364,7 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
     const headers = lowerCaseHeaders(req);
     const path = url.pathname + url.search;
     const finish = (status: number, fault: FaultKind | null, response?: DataResponse) => {
-      this.log.add({ kind: 'data', method, path, status, fault }, headers);
+      this.log.add({ kind: 'data', method, path, status, fault }, headers, body);
       this.logger.debug({ method, path, status, fault }, 'salesforce-emulator: data request');
       if (response) send(res, response.status, response.body, { ...this.limitHeader(), ...response.headers });
     };
@@ -351,6 +415,23 @@ class SalesforceEmulator implements Emulator, EmulatorControls {
       return;
     }
     finish(response.status, decision.fault, response);
+  }
+
+  private handleSoapRequest(req: IncomingMessage, res: ServerResponse, method: string, path: string, body: string): void {
+    const reply = handleSoap(
+      {
+        dmlFor: (sessionId) => {
+          const session = this.tokens.session(`Bearer ${sessionId}`);
+          return session && this.dataEnv(session.userId, false).dml;
+        },
+      },
+      method,
+      body,
+    );
+    if (reply.status === 200) this.used++;
+    this.log.add({ kind: 'data', method, path, status: reply.status, fault: null }, lowerCaseHeaders(req));
+    res.writeHead(reply.status, { [EMULATOR_HEADER]: EMULATOR_HEADER_VALUE, 'Content-Type': XML_CONTENT_TYPE, 'Content-Length': String(Buffer.byteLength(reply.body)) });
+    res.end(reply.body);
   }
 
   private dataEnv(userId: string, lockFault: boolean): DataEnv {

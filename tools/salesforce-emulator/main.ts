@@ -1,6 +1,8 @@
 import path from 'node:path';
 import pino from 'pino';
 import { LOG_BINDINGS } from './logger';
+import { loadPolicyFile, policyFileOf } from '../../src/config';
+import { emulatorSeedFromPolicy } from '../../src/salesforce/policy-owners';
 import { DEFAULTS, startEmulator } from './emulator';
 
 async function main(): Promise<void> {
@@ -8,7 +10,11 @@ async function main(): Promise<void> {
   const port = Number(process.env.SALESFORCE_EMULATOR_PORT ?? 4010);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SALESFORCE_EMULATOR_PORT is not a port: ${process.env.SALESFORCE_EMULATOR_PORT}`);
   const dataDir = path.resolve(process.env.HANDOFF_DATA_DIR ?? '.handoff');
-  const emulator = await startEmulator({ port, dataDir, logger });
+  // The users and queues Handoff's policy names (HANDOFF_POLICY, as `npm start` reads it), so a standalone worker and API accept them.
+  const policyFile = policyFileOf(process.env);
+  const seed = emulatorSeedFromPolicy(loadPolicyFile(policyFile));
+  const emulator = await startEmulator({ port, dataDir, seed, logger });
+  logger.info({ policy: policyFile, users: seed.users.length, queues: seed.queues.length }, 'salesforce-emulator: seeded the users and queues the policy names');
   logger.info(
     { url: emulator.url, clientId: DEFAULTS.clientId, tokenEndpoint: `${emulator.url}/services/oauth2/token`, controls: `${emulator.url}/__emulator__/stats` },
     'salesforce-emulator: ready (emulator, not Salesforce); Ctrl-C to stop',

@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   /** The `Sforce-Auto-Assign` header value, or null when the request did not send it. */
   autoAssign: string | null;
+  /** Records in an sObject Collections save body (`records`), or null for any other request. */
+  records: number | null;
   fault: FaultKind | null;
 }
 
@@ -21,13 +23,23 @@ const CAPACITY = 1000;
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
 
-  add(entry: Omit<RequestLogEntry, 'at' | 'headers' | 'autoAssign'>, headers: Record<string, string | undefined>): void {
+  add(
+    entry: Omit<RequestLogEntry, 'at' | 'headers' | 'autoAssign' | 'records'>,
+    headers: Record<string, string | undefined>,
+    body = '',
+  ): void {
     const recorded: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
       recorded[name] = name === 'authorization' ? value.replace(/^(\S+)\s+.*$/, '$1 <redacted>') : value;
     }
-    this.entries.push({ at: new Date().toISOString(), ...entry, headers: recorded, autoAssign: recorded['sforce-auto-assign'] ?? null });
+    this.entries.push({
+      at: new Date().toISOString(),
+      ...entry,
+      headers: recorded,
+      autoAssign: recorded['sforce-auto-assign'] ?? null,
+      records: entry.path.includes('/composite/sobjects') ? collectionSize(body) : null,
+    });
     if (this.entries.length > CAPACITY) this.entries.splice(0, this.entries.length - CAPACITY);
   }
 
@@ -45,5 +57,16 @@ export class RequestLog {
 
   clear(): void {
     this.entries = [];
+  }
+}
+
+function collectionSize(body: string): number | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const records =
+      typeof parsed === 'object' && parsed !== null ? (parsed as { records?: unknown }).records : undefined;
+    return Array.isArray(records) ? records.length : null;
+  } catch {
+    return null;
   }
 }

@@ -43,7 +43,7 @@ export interface SObjectDef {
   label: string;
   labelPlural: string;
   keyPrefix: string;
-  /** False for seeded reference data (User, Group): DML gets INSUFFICIENT_ACCESS_OR_READONLY. */
+  /** False for read-only reference data: DML gets INSUFFICIENT_ACCESS_OR_READONLY. */
   writable: boolean;
   fields: FieldDef[];
   byName: Map<string, FieldDef>;

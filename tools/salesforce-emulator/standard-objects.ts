@@ -105,16 +105,36 @@ export function taskFields(): FieldDef[] {
   ];
 }
 
+/** Calendar events (meetings) share the Activity custom fields with Task, like a real org. */
+export function eventFields(): FieldDef[] {
+  return [
+    ...systemFields(),
+    reference('WhoId', ['Lead', 'Contact'], { label: 'Name ID' }),
+    reference('WhatId', ['Account', 'Opportunity', 'Case', 'Campaign'], { label: 'Related To ID' }),
+    field('Subject', 'combobox', { length: 255, picklistValues: ['Call', 'Email', 'Meeting', 'Send Letter/Quote', 'Other'] }),
+    field('StartDateTime', 'datetime', { required: true, label: 'Start Date Time' }),
+    field('EndDateTime', 'datetime', { required: true, label: 'End Date Time' }),
+    readOnly('ActivityDateTime', 'datetime', { label: 'Due Date Time' }),
+    readOnly('DurationInMinutes', 'int', { precision: 8, scale: 0, label: 'Duration' }),
+    field('IsAllDayEvent', 'boolean', { label: 'All-Day Event' }),
+    text('Location', 255),
+    field('Description', 'textarea', { length: 32000 }),
+    picklist('Type', ['Call', 'Email', 'Meeting', 'Other']),
+    picklist('EventSubtype', ['Event'], { restricted: true, createOnly: true, label: 'Event Subtype' }),
+    reference('OwnerId', ['User'], { required: true, label: 'Assigned To ID' }),
+  ];
+}
+
 export function userFields(): FieldDef[] {
   return [
     ...systemFields(),
-    text('Username', 80),
+    text('Username', 80, { required: true, unique: true }),
     readOnly('Name', 'string', { length: 121, label: 'Full Name' }),
     text('FirstName', 40),
-    text('LastName', 80),
+    text('LastName', 80, { required: true }),
     field('Email', 'email', { length: 128 }),
     text('Alias', 8),
-    field('IsActive', 'boolean', { label: 'Active' }),
+    field('IsActive', 'boolean', { label: 'Active', defaultValue: true }),
     text('TimeZoneSidKey', 40, { label: 'Time Zone' }),
     reference('ManagerId', ['User']),
   ];
@@ -123,9 +143,9 @@ export function userFields(): FieldDef[] {
 export function groupFields(): FieldDef[] {
   return [
     ...systemFields(),
-    text('Name', 40),
+    text('Name', 40, { required: true }),
     text('DeveloperName', 80),
-    picklist('Type', ['Queue', 'Regular', 'Role'], { restricted: true }),
+    picklist('Type', ['Queue', 'Regular', 'Role'], { restricted: true, required: true }),
     field('Email', 'email', { length: 255 }),
     reference('OwnerId', ['User']),
   ];
@@ -144,9 +164,10 @@ export interface StandardObject {
 
 export const STANDARD_OBJECTS: StandardObject[] = [
   { name: 'Lead', label: 'Lead', labelPlural: 'Leads', keyPrefix: '00Q', writable: true, fields: leadFields, metadataFolders: ['Lead'] },
+  { name: 'Event', label: 'Event', labelPlural: 'Events', keyPrefix: '00U', writable: true, fields: eventFields, metadataFolders: ['Activity', 'Event'] },
   { name: 'Task', label: 'Task', labelPlural: 'Tasks', keyPrefix: '00T', writable: true, fields: taskFields, metadataFolders: ['Activity', 'Task'] },
-  { name: 'User', label: 'User', labelPlural: 'Users', keyPrefix: '005', writable: false, fields: userFields, metadataFolders: ['User'] },
-  { name: 'Group', label: 'Group', labelPlural: 'Groups', keyPrefix: '00G', writable: false, fields: groupFields, metadataFolders: ['Group'] },
+  { name: 'User', label: 'User', labelPlural: 'Users', keyPrefix: '005', writable: true, fields: userFields, metadataFolders: ['User'] },
+  { name: 'Group', label: 'Group', labelPlural: 'Groups', keyPrefix: '00G', writable: true, fields: groupFields, metadataFolders: ['Group'] },
 ];
 
 export const INTEGRATION_USER_ID = '005000000000003AAA';

@@ -77,10 +77,15 @@ export class RecordStore {
     return [...keys].map((key) => table.get(key)).filter((record): record is SRecord => record !== undefined);
   }
 
+  /** The next generated id of the type, skipping ids taken by records seeded with fixed ids. */
   nextId(sobject: SObjectDef): string {
-    const next = (this.counters.get(sobject.keyPrefix) ?? 0) + 1;
-    this.counters.set(sobject.keyPrefix, next);
-    return makeId(sobject.keyPrefix, next);
+    for (;;) {
+      const next = (this.counters.get(sobject.keyPrefix) ?? 0) + 1;
+      this.counters.set(sobject.keyPrefix, next);
+      const id = makeId(sobject.keyPrefix, next);
+      const key = idKey(id) ?? id;
+      if (!this.get(sobject, key) && !this.getDeleted(sobject, key)) return id;
+    }
   }
 
   put(sobject: SObjectDef, record: SRecord): void {

@@ -1,4 +1,5 @@
 import type { FaultConfig } from './faults';
+import type { EmulatorSeed } from './owners';
 import type { EmulatorLogger } from './logger';
 import type { RequestLogEntry } from './request-log';
 import type { ValidationRule } from './validation-rules';
@@ -23,6 +24,8 @@ export interface EmulatorOptions {
   /** PEM public key (or certificate) that verifies JWT bearer assertions. */
   jwtPublicKeyPem?: string;
   validationRules?: ValidationRule[];
+  /** Users and queues with fixed ids (a team's own reps and queues), added beside the default seeds when missing. */
+  seed?: EmulatorSeed;
   faults?: FaultConfig;
   logger?: EmulatorLogger;
 }
@@ -51,6 +54,11 @@ export interface Emulator {
   requestLog(): RequestLogEntry[];
   /** Headers (lower-case names) of the latest data API request. */
   lastRequestHeaders(): Record<string, string> | undefined;
+  /** Creates or replaces a user with a fixed id (`seedUserSchema`); answers the stored record. */
+  addUser(input: unknown): Record<string, unknown>;
+  /** Creates or replaces a queue (`Group` of Type Queue) with a fixed id (`seedQueueSchema`). */
+  addQueue(input: unknown): Record<string, unknown>;
+  setUserActive(id: string, active: boolean): Record<string, unknown>;
   /** Resolves once pending changes are written to the data file. */
   flush(): Promise<void>;
 }

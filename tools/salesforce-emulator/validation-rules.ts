@@ -5,7 +5,8 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /**
  * A stand-in for an org's validation rule: the save fails with FIELD_CUSTOM_VALIDATION_EXCEPTION
  * and `message` when the saved value of `field` equals `equals`, differs from `notEquals`, or
- * matches the regular expression `matches` (tested against the value as text, '' for null).
+ * matches the regular expression `matches` (tested against the value as text, '' for null). The error
+ * names `field` unless `errorLocation` is 'top' (a rule shown at the top of the page names no field).
  */
 export const validationRuleSchema = z
   .object({
@@ -15,6 +16,7 @@ export const validationRuleSchema = z
     equals: scalar.optional(),
     notEquals: scalar.optional(),
     matches: z.string().optional(),
+    errorLocation: z.enum(['field', 'top']).optional(),
   })
   .strict()
   .refine((r) => [r.equals, r.notEquals, r.matches].filter((c) => c !== undefined).length === 1, {

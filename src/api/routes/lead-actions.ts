@@ -14,6 +14,7 @@ import {
 } from '../../domain/inputs';
 import { leadViewSchema } from '../../domain/state';
 import type { Role } from '../auth';
+import { checkActors } from '../actor-checks';
 import type { ApiContext } from '../context';
 import { validationFailed } from '../errors';
 import { policyIssues } from '../policy-checks';
@@ -58,9 +59,10 @@ function actionRoute<A extends LeadAction>(app: Parameters<FastifyPluginAsync<Ap
     errors: [400, 404, 409, 413, 503],
     handler: async ({ body, params, request }) => {
       const key = idempotencyKey(request);
-      const issues = policyIssues({ ...(body as object), type: spec.event } as LeadEvent, ctx.deps.policy);
+      const actors = await checkActors(body as object, ctx.deps.directory);
+      const issues = [...actors.issues, ...policyIssues({ ...actors.body, type: spec.event } as LeadEvent, ctx.deps.policy)];
       if (issues.length > 0) throw validationFailed(issues);
-      return ctx.leads.act(params.leadId, spec.action, body, request.receivedAt, key);
+      return ctx.leads.act(params.leadId, spec.action, actors.body as ActionBody<A>, request.receivedAt, key);
     },
   });
 }
@@ -107,8 +109,10 @@ export const leadActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx)
     responses: { 200: { description: 'The lead state after the reopen', schema: leadViewSchema } },
     errors: [400, 404, 409, 413, 503],
     handler: async ({ body, params, request }) => {
-      const key = idempotencyKey(request) ?? `${request.receivedAt}:${body.actorId}`;
-      return ctx.leads.reopen(params.leadId, body, request.receivedAt, `reopen:${key}`);
+      const actors = await checkActors(body, ctx.deps.directory);
+      if (actors.issues.length > 0) throw validationFailed(actors.issues);
+      const key = idempotencyKey(request) ?? `${request.receivedAt}:${actors.body.actorId}`;
+      return ctx.leads.reopen(params.leadId, actors.body, request.receivedAt, `reopen:${key}`);
     },
   });
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { engagementSchema, leadIdSchema, triggerSchema } from '../../domain/inputs';
 import { leadViewSchema } from '../../domain/state';
+import { checkActors } from '../actor-checks';
 import type { ApiContext } from '../context';
 import { validationFailed } from '../errors';
 import { policyIssues } from '../policy-checks';
@@ -27,9 +28,10 @@ export const leadRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     errors: [400, 409, 413, 503],
     handler: async ({ body, request, reply }) => {
       bindLeadToLogs(request, reply, body.leadId);
-      const issues = policyIssues({ type: 'trigger', trigger: body }, ctx.deps.policy);
+      const owner = await checkActors(body, ctx.deps.directory);
+      const issues = [...owner.issues, ...policyIssues({ type: 'trigger', trigger: owner.body }, ctx.deps.policy)];
       if (issues.length > 0) throw validationFailed(issues);
-      return ctx.leads.ingestTrigger(body, request.receivedAt);
+      return ctx.leads.ingestTrigger(owner.body, request.receivedAt);
     },
   });
 

@@ -17,6 +17,9 @@ export interface EmulatorControls {
   expireTokens(): void;
   revokeTokens(): void;
   setApiCalls(used: number): void;
+  addUser(input: unknown): Record<string, unknown>;
+  addQueue(input: unknown): Record<string, unknown>;
+  setUserActive(id: string, active: boolean): Record<string, unknown>;
 }
 
 export interface ControlReply {
@@ -36,9 +39,22 @@ export const CONTROL_ROUTES = [
   'POST   /__emulator__/tokens/expire      invalidate every access token (refresh tokens still work)',
   'POST   /__emulator__/tokens/revoke      invalidate every access and refresh token',
   'PUT    /__emulator__/api-usage          {"used": n} sets the daily API calls used',
+  'POST   /__emulator__/users              {"Id": "005...", "FirstName"?, "LastName"?, "Username"?, "Email"?, "IsActive"?} adds (or replaces) a user',
+  'PATCH  /__emulator__/users/<Id>         {"IsActive": false} deactivates a user (true reactivates)',
+  'POST   /__emulator__/queues             {"Id": "00G...", "Name"?, "DeveloperName"?} adds (or replaces) a queue',
 ];
 
 const apiUsageSchema = z.object({ used: z.number().int().nonnegative() });
+const activationSchema = z.object({ IsActive: z.boolean() }).strict();
+
+function ownerReply(add: () => Record<string, unknown>): ControlReply {
+  try {
+    return reply(200, { record: add() });
+  } catch (error) {
+    if (error instanceof z.ZodError) return invalid(error);
+    return reply(409, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
 
 function reply(status: number, body: Record<string, unknown>): ControlReply {
   return { status, body: { emulator: true, ...body } };
@@ -104,6 +120,19 @@ export function handleControl(controls: EmulatorControls, method: string, path: 
       if (!parsed.success) return invalid(parsed.error);
       controls.setApiCalls(parsed.data.used);
       return reply(200, controls.stats());
+    }
+    case 'POST /users':
+      return ownerReply(() => controls.addUser(parseJson(body)));
+    case 'POST /queues':
+      return ownerReply(() => controls.addQueue(parseJson(body)));
+    case 'PATCH /users/*': {
+      const parsed = activationSchema.safeParse(parseJson(body));
+      if (!parsed.success) return invalid(parsed.error);
+      try {
+        return reply(200, { record: controls.setUserActive(sub ?? '', parsed.data.IsActive) });
+      } catch (error) {
+        return reply(404, { error: error instanceof Error ? error.message : String(error) });
+      }
     }
   }
   return reply(404, { error: `unknown control route: ${method} ${path}`, routes: CONTROL_ROUTES });

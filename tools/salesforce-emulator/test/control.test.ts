@@ -58,7 +58,7 @@ describe('control routes and labelling', () => {
     await rest(emulator, 'POST', '/sobjects/Lead', { body: lead(), headers: { 'Sforce-Auto-Assign': 'FALSE' } });
     const all = (await control(emulator, 'GET', '/records')).json as { emulator: boolean; records: Record<string, unknown[]> };
     expect(all.emulator).toBe(true);
-    expect(Object.keys(all.records)).toEqual(['Lead', 'Task', 'User', 'Group']);
+    expect(Object.keys(all.records)).toEqual(['Lead', 'Event', 'Task', 'User', 'Group']);
     expect(all.records.Lead).toHaveLength(1);
     expect((await control(emulator, 'GET', '/records/Lead')).json).toMatchObject({ emulator: true, sobject: 'Lead', records: [{ LastName: 'Lovelace' }] });
     expect((await control(emulator, 'GET', '/records/Account')).status).toBe(404);

@@ -81,6 +81,7 @@ describe('describe and resource routes', () => {
     const global = (await rest(emulator, 'GET', '/sobjects')).json as { sobjects: { name: string; keyPrefix: string }[] };
     expect(global.sobjects.map((s) => [s.name, s.keyPrefix])).toEqual([
       ['Lead', '00Q'],
+      ['Event', '00U'],
       ['Task', '00T'],
       ['User', '005'],
       ['Group', '00G'],

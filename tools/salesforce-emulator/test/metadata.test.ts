@@ -40,8 +40,9 @@ describe('infra/salesforce metadata', () => {
     }
   });
 
-  it('defines the Task upsert key on Activity: Text 255, External ID, Unique, case-sensitive', () => {
-    expect(readdirSync(ACTIVITY_FIELDS)).toEqual(['Handoff_Event_Id__c.field-meta.xml']);
+  it('defines the Task fields on Activity: the upsert key (Text 255, External ID, Unique, case-sensitive) and the close reason', () => {
+    expect(readdirSync(ACTIVITY_FIELDS).sort()).toEqual(['Handoff_Close_Reason__c.field-meta.xml', 'Handoff_Event_Id__c.field-meta.xml']);
+    expect(field(ACTIVITY_FIELDS, 'Handoff_Close_Reason__c')).toMatchObject({ type: 'string', length: 255, externalId: false, unique: false });
     expect(field(ACTIVITY_FIELDS, 'Handoff_Event_Id__c')).toMatchObject({ type: 'string', length: 255, externalId: true, unique: true, caseSensitive: true });
     const schema = loadSchema(DEFAULT_METADATA_DIR, silentLogger);
     const task = findSObject(schema, 'Task');
