@@ -1,4 +1,5 @@
 import type { SalesforceWriter } from '../../src/salesforce/writer';
+import type { SalesforceReader } from '../../src/salesforce/reader';
 
 /** A Salesforce that takes every write: the ledger tests run the real effects activity, and Salesforce is not under test there. */
 export const acceptingSalesforce: SalesforceWriter = {
@@ -9,3 +10,6 @@ export const acceptingSalesforce: SalesforceWriter = {
   remainingApiCalls: () => null,
   close: async () => undefined,
 };
+
+/** An org with no Tasks or Events to read (the lead workflows never poll; the activity poller is not under test). */
+export const emptySalesforceReader: SalesforceReader = { query: async () => [] };

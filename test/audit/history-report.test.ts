@@ -12,7 +12,7 @@ import { acceptLead, disqualifyLead, logContactAttempt, reassignLead, rejectLead
 import { hotFirmographics, sendTrigger, TASK_QUEUE, uniqueLeadId } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal';
-import { acceptingSalesforce } from './accepting-salesforce';
+import { acceptingSalesforce, emptySalesforceReader } from './accepting-salesforce';
 import { silentLogger } from './drivers';
 import { auditEventsFromHistory, slaReportFromEvents } from './report-from-history';
 
@@ -52,6 +52,7 @@ describe('the SLA report rebuilt from the workflow histories', () => {
       activities: createActivities({
         ledger,
         salesforce: acceptingSalesforce,
+        salesforceReader: emptySalesforceReader,
         logger: silentLogger,
         policy: () => policy,
       }),
