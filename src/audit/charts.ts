@@ -44,7 +44,8 @@ export function columnChart(opts: {
 }): string {
   const width = opts.width ?? 600;
   const height = 280;
-  const m = { left: 56, right: opts.reference ? 84 : 16, top: 22, bottom: 58 };
+  // Room on the right for the reference label (11px text, ~7px a character): "window 71.4%" needs more than "window 75%".
+  const m = { left: 56, right: opts.reference ? 14 + 7 * opts.reference.label.length : 16, top: 22, bottom: 58 };
   if (opts.bars.length === 0 || opts.max <= 0) return empty(opts.id, opts.title, width, height, 'No data in this window');
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;

@@ -32,7 +32,7 @@ export const dashboardDataSchema = z.object({
   timeToActionAfterBreach: sla.timeToActionAfterBreach,
   byWeek: sla.byWeek,
   responseHistogram: z.array(z.object({ label: z.string(), leads: z.number().int() })),
-  /** The owners with the most breaches (owner at qualification), at most ten. */
+  /** The owners with the most breaches (the owner who held the clock at the breach), at most ten. */
   byOwner: sla.byOwner,
   byTeam: sla.byTeam,
   funnel: funnelReportSchema,
@@ -113,6 +113,7 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
     ['Met', String(t.met), 'worked before the deadline'],
     ['Breached', String(t.breached), 'missed the deadline, even if worked later'],
     ['Pending', String(t.pending), 'not worked yet, deadline not missed'],
+    ['Closed unworked', String(t.closedUnworked), 'closed before anyone responded; not in the rate'],
     ['Median first response', duration(data.responseTime.business.p50), `business time · p90 ${duration(data.responseTime.business.p90)}`],
   ]
     .map(([label, value, note]) => `<div class="kpi" data-kpi="${esc(label ?? '')}"><div class="v">${esc(value ?? '')}</div><div class="l">${esc(label ?? '')}</div><div class="n">${esc(note ?? '')}</div></div>`)
@@ -203,8 +204,8 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
 
   const rows = data.breachedLeads
     .map(
-      (l) => `<tr data-lead="${esc(l.leadId)}"><td>${esc(l.leadId)}</td><td>${esc(l.kind)}</td><td>${esc(l.ownerId ?? '—')}</td><td>${esc(l.team)}</td>
-<td>${stamp(l.qualifiedAt)}</td><td>${stamp(l.dueAt)}</td><td>${l.firstTouchAt ? stamp(l.firstTouchAt) : '<em>not yet</em>'}</td>
+      (l) => `<tr data-lead="${esc(l.leadId)}"><td>${esc(l.leadId)}</td><td>${esc(l.kind)}</td><td>${esc(l.breachedOwnerId ?? l.ownerId ?? '—')}</td><td>${esc(l.team)}</td>
+<td>${stamp(l.qualifiedAt)}</td><td>${stamp(l.dueAt)}</td><td>${l.firstTouchAt ? `${stamp(l.firstTouchAt)} · ${esc(l.responseType ?? '')}` : '<em>not yet</em>'}</td>
 <td class="num">${l.timeToActionMs === null ? '—' : duration(l.timeToActionMs)}</td><td class="num">${l.breaches}</td><td>${workflowLink(base, opts.namespace, l.workflowId)}</td></tr>`,
     )
     .join('\n');
@@ -212,7 +213,7 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
   const table =
     data.breachedLeadsTotal === 0
       ? '<p class="sub">No breached lead in this window.</p>'
-      : `<table data-table="breached-leads"><thead><tr><th>Lead</th><th>Kind</th><th>Owner at qualification</th><th>Team</th><th>Qualified</th><th>Due</th><th>First touch</th><th>Late by</th><th>Breaches</th><th>Workflow</th></tr></thead><tbody>
+      : `<table data-table="breached-leads"><thead><tr><th>Lead</th><th>Kind</th><th>Owner who breached</th><th>Team</th><th>Qualified</th><th>Due</th><th>First touch</th><th>Late by</th><th>Breaches</th><th>Workflow</th></tr></thead><tbody>
 ${rows}</tbody></table>`;
 
   return `<!doctype html>
@@ -223,7 +224,7 @@ ${rows}</tbody></table>`;
 body{margin:0;background:#f3f4f6;color:#1f2a37;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 header{background:#111827;color:#fff;padding:18px 28px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;color:#cbd5e1}
 main{max-width:1280px;margin:0 auto;padding:20px 28px;display:grid;grid-template-columns:1fr 1fr;gap:18px}
-.kpis{grid-column:1/-1;display:grid;grid-template-columns:repeat(6,1fr);gap:12px}
+.kpis{grid-column:1/-1;display:grid;grid-template-columns:repeat(7,1fr);gap:12px}
 .kpi{background:#fff;border-radius:8px;padding:14px 16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .kpi .v{font-size:26px;font-weight:700}.kpi .l{font-weight:600;margin-top:2px}.kpi .n{color:#6b7280;font-size:12px}
 .card{background:#fff;border-radius:8px;padding:16px 18px;box-shadow:0 1px 2px rgba(0,0,0,.06);min-width:0}.card.wide{grid-column:1/-1}
@@ -239,13 +240,13 @@ footer{max-width:1280px;margin:0 auto;padding:0 28px 24px;color:#6b7280;font-siz
 ${card('SLA compliance by week', 'Share of decided leads worked before their first-touch deadline; dashed line: the whole window', weekly, true)}
 ${card('First response time', `Leads by time from hand-off to first touch (accept, contact or reject), business hours · p50 ${duration(data.responseTime.business.p50)}, p90 ${duration(data.responseTime.business.p90)}, p95 ${duration(data.responseTime.business.p95)}`, responses)}
 ${card('After a breach', 'How long breached leads waited past their deadline before someone worked them', timeToAction(data))}
-${card('Breaches by owner', 'Top owners by breached leads; a lead counts for the owner it was handed to', owners)}
+${card('Breaches by owner', 'Top owners by breached leads; a lead counts for the owner who held the clock when it breached, not the one who worked it afterwards', owners)}
 ${card('Breaches by team', 'Breached leads per team, with each team’s compliance', teams)}
 ${card('Funnel', 'Leads entering each stage in the window; conversion = share of the previous stage that went on to this one', `${funnel}<p class="stages">Also: ${sideStages}</p>`)}
 ${card('Why leads left the funnel', 'Recycled to marketing (reasons from reps and the engine), and disqualified', `${recycle}<h3>Disqualified</h3>${disqualify}`)}
 ${card(`Breached leads (${shown})`, 'Each links to its workflow in the Temporal Web UI (while Temporal retains it); this ledger keeps the record after that', table, true)}
 </main>
-<footer>From the Handoff audit ledger. Window [${esc(data.from)}, ${esc(data.to)}). Compliance = met ÷ (met + breached); pending leads are not counted until decided.</footer>
+<footer>From the Handoff audit ledger. Window [${esc(data.from)}, ${esc(data.to)}). Compliance = met ÷ (met + breached); pending leads are not counted until decided, and leads closed before anyone responded (disqualified, decayed) are listed but never counted.</footer>
 </body></html>
 `;
 }

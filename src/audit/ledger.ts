@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type AuditEvent, auditEventSchema } from '../domain/effects';
 import type { PriorLife } from '../domain/inputs';
 import { type Kind, KINDS, type Stage, STAGES } from '../domain/model';
+import type { ResponseType, SlaOutcome } from '../domain/state';
 import { migrate } from './migrate';
 import type { FunnelQuery, SlaFilter } from './schemas';
 import { assertSchemaName, connectPostgres, openPglite, type SqlClient } from './sql';
@@ -25,7 +26,9 @@ export type SlaCycleFacts = {
   workflowId: string;
   cycle: number;
   kind: Kind;
+  /** The owner credited: who held the clock when it was met, breached or closed; for a pending cycle, who holds it now. */
   ownerId: string | null;
+  breachedOwnerId: string | null;
   team: string;
   policyVersion: string;
   qualifiedAt: string;
@@ -33,6 +36,9 @@ export type SlaCycleFacts = {
   firstTouchAt: string | null;
   breaches: number;
   everBreached: boolean;
+  /** The engine's outcome; null only for cycles written before it recorded one (migration 004). */
+  outcome: SlaOutcome | null;
+  responseType: ResponseType | null;
   responseBusinessMs: number | null;
   responseCalendarMs: number | null;
 };
@@ -194,15 +200,15 @@ FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n)
 ORDER BY n
 ON CONFLICT (id) DO NOTHING`;
 
-// One row per cycle, kept by the trigger of migration 003 (its header has the rules). dueAt is
+// One row per cycle, kept by the trigger of migrations 003 and 004 (their headers have the rules). dueAt is
 // the deadline in force when the outcome was decided: the first missed one (deadlines after a
 // breach restart later), else the one met (a first touch closes the window), else, still pending,
 // the latest. Instants travel as epoch milliseconds: a quarter is 100,000 rows, and numbers cost
 // the driver far less to decode than timestamps.
 const SLA_CYCLES = `
 SELECT
-  lead_id, cycle, workflow_id, kind_rank, owner_id, team, policy_version, breaches, ever_breached,
-  response_business_ms, response_calendar_ms,
+  lead_id, cycle, workflow_id, kind_rank, owner_id, breached_owner_id, team, policy_version, breaches, ever_breached,
+  outcome, response_type, response_business_ms, response_calendar_ms,
   date_part('epoch', qualified_at) * 1000 AS qualified_at_ms,
   date_part('epoch', coalesce(breached_due_at, touched_due_at, latest_due_at)) * 1000 AS due_at_ms,
   date_part('epoch', first_touch_at) * 1000 AS first_touch_at_ms
@@ -217,8 +223,11 @@ type SlaCycleRow = {
   workflow_id: string;
   kind_rank: number;
   owner_id: string | null;
+  breached_owner_id: string | null;
   team: string | null;
   policy_version: string;
+  outcome: SlaOutcome | null;
+  response_type: ResponseType | null;
   qualified_at_ms: number;
   due_at_ms: number | null;
   first_touch_at_ms: number | null;
@@ -238,6 +247,7 @@ function toSlaCycleFacts(r: SlaCycleRow): SlaCycleFacts {
     cycle: r.cycle,
     kind: KINDS[r.kind_rank - 1] ?? 'MQL',
     ownerId: r.owner_id,
+    breachedOwnerId: r.breached_owner_id,
     team: r.team ?? '',
     policyVersion: r.policy_version,
     qualifiedAt: isoFromEpochMs(r.qualified_at_ms),
@@ -245,6 +255,8 @@ function toSlaCycleFacts(r: SlaCycleRow): SlaCycleFacts {
     firstTouchAt: r.first_touch_at_ms === null ? null : isoFromEpochMs(r.first_touch_at_ms),
     breaches: r.breaches,
     everBreached: r.ever_breached,
+    outcome: r.outcome,
+    responseType: r.response_type,
     responseBusinessMs: r.response_business_ms,
     responseCalendarMs: r.response_calendar_ms,
   };

@@ -3,16 +3,20 @@
  *
  * - A lead counts once per qualification cycle, in the window holding its `qualifiedAt` (the
  *   hand-off to sales). A recycled lead that qualifies again is a new row.
- * - BREACHED if the cycle ever breached its first-touch SLA, even if someone worked it later;
- *   MET if it was worked (accept, reject or contact attempt) without a breach; PENDING if neither
- *   has happened yet (including a cycle that left sales untouched before its deadline).
- * - The owner a cycle counts for is the owner at qualification: the rep who was handed the lead
- *   and held the first deadline. The rep who eventually worked it (often the fallback owner after
- *   a breach) becomes the owner at first touch, and counting for them would credit the rescuer
- *   with the breach. Reassignments stay visible in the lead's timeline.
+ * - The status is the outcome the engine recorded for the cycle (`lead.sla.outcome`), never
+ *   re-derived here: BREACHED if the cycle ever breached its first-touch SLA, even if someone
+ *   worked it later; MET if it was worked (accept, reject or contact attempt) in time;
+ *   CLOSED_UNWORKED if it closed before anyone responded (disqualified, decayed); PENDING if none
+ *   of these has happened yet.
+ * - `responseType` says what stopped the clock: `contact`, `accept` or `reject`.
+ * - The owner a cycle counts for is the one who held the clock when it was decided: met, the clock
+ *   owner at the first touch; breached, the clock owner at the first breach (`breachedOwnerId`,
+ *   also given on its own), not the fallback who rescued the lead afterwards; closed unworked, the
+ *   clock owner at the close; pending, the one holding the clock now.
  * - `dueAt` is the deadline in force when the outcome was decided (the missed one for a breach);
  *   time to action after a breach is `firstTouchAt − dueAt`, in calendar time.
- * - The compliance rate is met / (met + breached): pending cycles are not decided yet.
+ * - The compliance rate is met / (met + breached): pending cycles are not decided yet, and closed
+ *   unworked ones were never worked, so neither counts.
  * - Percentiles are nearest-rank (observed values) over the cycles that were worked.
  */
 import type { AuditEvent } from '../domain/effects';
@@ -35,7 +39,9 @@ import { percentiles, rate, WEEK_MS, weekStartMs } from './stats';
 
 export type Progress = (done: number, total: number) => void;
 
-function slaOutcome(facts: Pick<SlaCycleFacts, 'everBreached' | 'breaches' | 'firstTouchAt'>): SlaOutcome {
+/** The engine's outcome; a cycle written before the engine recorded one (before migration 004) by the old rule. */
+function slaOutcome(facts: Pick<SlaCycleFacts, 'outcome' | 'everBreached' | 'breaches' | 'firstTouchAt'>): SlaOutcome {
+  if (facts.outcome !== null) return facts.outcome;
   if (facts.everBreached || facts.breaches > 0) return 'BREACHED';
   return facts.firstTouchAt ? 'MET' : 'PENDING';
 }
@@ -47,6 +53,7 @@ export function slaLeadOf(f: SlaCycleFacts): SlaLead {
     leadId: f.leadId,
     kind: f.kind,
     ownerId: f.ownerId,
+    breachedOwnerId: f.breachedOwnerId,
     team: f.team,
     qualifiedAt: f.qualifiedAt,
     dueAt: f.dueAt,
@@ -56,6 +63,7 @@ export function slaLeadOf(f: SlaCycleFacts): SlaLead {
     policyVersion: f.policyVersion,
     workflowId: f.workflowId,
     cycle: f.cycle,
+    responseType: f.responseType,
     responseBusinessMs: f.responseBusinessMs,
     responseCalendarMs: f.responseCalendarMs,
     timeToActionMs:
@@ -91,16 +99,20 @@ type Tally = SlaCounts;
 function tally<K>(groups: Map<K, Tally>, key: K, status: SlaOutcome): void {
   let t = groups.get(key);
   if (!t) {
-    t = { leads: 0, met: 0, breached: 0, pending: 0 };
+    t = { ...EMPTY };
     groups.set(key, t);
   }
   t.leads += 1;
-  if (status === 'MET') t.met += 1;
-  else if (status === 'BREACHED') t.breached += 1;
-  else t.pending += 1;
+  t[COUNTER[status]] += 1;
 }
 
-const EMPTY: Tally = { leads: 0, met: 0, breached: 0, pending: 0 };
+const COUNTER = {
+  MET: 'met',
+  BREACHED: 'breached',
+  PENDING: 'pending',
+  CLOSED_UNWORKED: 'closedUnworked',
+} as const satisfies Record<SlaOutcome, keyof Tally>;
+const EMPTY: Tally = { leads: 0, met: 0, breached: 0, pending: 0, closedUnworked: 0 };
 const withRate = (t: Tally = EMPTY) => ({ ...t, complianceRate: rate(t.met, t.met + t.breached) });
 const byName = (a: string | null, b: string | null): number => (a ?? '').localeCompare(b ?? '');
 
@@ -151,7 +163,7 @@ export function summarizeSla(from: string, to: string, leads: SlaLead[]): SlaRep
   };
 }
 
-/** `text/csv`: a header row, then one row per lead with the columns of docs/contracts/http-api.md. */
+/** `text/csv`: a header row, then one row per lead cycle with the docs/contracts/http-api.md columns. */
 export function slaCsv(leads: readonly SlaLead[]): string {
   return csvRecord(SLA_CSV_COLUMNS) + leads.map((l) => csvRecord(SLA_CSV_COLUMNS.map((c) => l[c]))).join('');
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/inputs';
 import { kindSchema, STAGES, stageSchema } from '../domain/model';
+import { toId18 } from '../domain/salesforce-id';
+import { responseTypeSchema, type SlaOutcome, slaOutcomeSchema } from '../domain/state';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -14,13 +16,16 @@ export const reportInstantSchema = z
   .transform((s) => new Date(DATE_ONLY.test(s) ? `${s}T00:00:00.000Z` : s).toISOString());
 
 const windowShape = { from: reportInstantSchema, to: reportInstantSchema };
+
+/** The ledger keys leads and owners by their 18-character Salesforce ids: a 15-character one asks for the same record. */
+const asId18 = (id: string): string => toId18(id) ?? id;
 const toAfterFrom = { message: '`to` must be after `from` (the window is [from, to))', path: ['to'] };
 
 export const slaQuerySchema = z
   .object({
     ...windowShape,
     kind: kindSchema.optional(),
-    ownerId: z.string().min(1).max(80).optional(),
+    ownerId: z.string().min(1).max(80).transform(asId18).optional(),
     team: z.string().min(1).max(60).optional(),
     format: z.enum(['json', 'csv']).default('json'),
   })
@@ -36,20 +41,22 @@ export const funnelQuerySchema = z
   .refine((q) => q.from < q.to, toAfterFrom);
 export type FunnelQuery = z.infer<typeof funnelQuerySchema>;
 
-export const timelineQuerySchema = z.object({ leadId: idSchema }).strict();
+export const timelineQuerySchema = z.object({ leadId: idSchema.transform(asId18) }).strict();
 
-/** The SLA outcome of one qualification cycle (see reports.ts for the rules). */
-export const slaOutcomeSchema = z.enum(['MET', 'BREACHED', 'PENDING']);
-export type SlaOutcome = z.infer<typeof slaOutcomeSchema>;
+/** The SLA outcome of one qualification cycle, as the engine decided it (see reports.ts for the rules). */
+export { type SlaOutcome, slaOutcomeSchema };
 
 const instant = z.string();
 const ms = z.number().nullable();
 
-/** One row of `leads[]`: one qualification cycle of one lead. The first ten keys are the CSV columns. */
+/** One row of `leads[]`: one qualification cycle of one lead. */
 export const slaLeadSchema = z.object({
   leadId: z.string(),
   kind: kindSchema,
+  /** The owner credited: who held the clock when it was met or breached (or closed); pending, who holds it now. */
   ownerId: z.string().nullable(),
+  /** Who held the clock at the cycle's first breach; null for a cycle never breached. */
+  breachedOwnerId: z.string().nullable(),
   team: z.string(),
   qualifiedAt: instant,
   dueAt: instant.nullable(),
@@ -59,6 +66,8 @@ export const slaLeadSchema = z.object({
   policyVersion: z.string(),
   workflowId: z.string(),
   cycle: z.number().int(),
+  /** What stopped the clock: the first contact attempt, an accept or a reject; null while nobody responded. */
+  responseType: responseTypeSchema.nullable(),
   responseBusinessMs: ms,
   responseCalendarMs: ms,
   /** firstTouchAt − dueAt for a breached lead that was worked afterwards. */
@@ -76,6 +85,10 @@ export const SLA_CSV_COLUMNS = [
   'status',
   'breaches',
   'policyVersion',
+  'cycle',
+  'workflowId',
+  'responseType',
+  'breachedOwnerId',
 ] as const satisfies readonly (keyof SlaLead)[];
 
 export const slaCountsSchema = z.object({
@@ -83,6 +96,8 @@ export const slaCountsSchema = z.object({
   met: z.number().int(),
   breached: z.number().int(),
   pending: z.number().int(),
+  /** Closed before anyone responded (disqualified, decayed): listed, not in the compliance rate. */
+  closedUnworked: z.number().int(),
 });
 export type SlaCounts = z.infer<typeof slaCountsSchema>;
 

@@ -6,7 +6,12 @@ import { createLedger } from '../../src/audit/ledger';
 import type { SlaReport } from '../../src/audit/schemas';
 import { progressBar } from '../../src/cli/progress';
 import { silentLogger } from './drivers';
-import { seedQuarter } from './seed';
+import { sfId } from './lead-run';
+import { LEADS, REP_A, REP_B, seedQuarter } from './seed';
+
+const BREACHED = sfId(LEADS.breachedThenWorked.slice(0, 15));
+const CONTACTED = sfId(LEADS.metByContact);
+const PENDING = sfId(LEADS.pending.slice(0, 15));
 
 const BIN = path.resolve(__dirname, '../../bin/handoff.js');
 
@@ -40,36 +45,77 @@ describe('handoff CLI on the embedded ledger', () => {
       code: 0,
       stderr: '',
       stdout:
-        'leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion\r\n' +
-        'L3,PQL,rep-b,emea,2026-10-12T09:00:00.000Z,2026-10-12T10:00:00.000Z,2026-10-12T09:10:00.000Z,MET,0,2026-12-01\r\n' +
-        'L4,MQL,rep-b,emea,2026-10-20T10:00:00.000Z,2026-10-21T10:00:00.000Z,,PENDING,0,2026-11-01\r\n',
+        'leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion,cycle,workflowId,responseType,breachedOwnerId\r\n' +
+        `${CONTACTED},PQL,${REP_B},emea,2026-10-12T09:00:00.000Z,2026-10-12T10:00:00.000Z,2026-10-12T09:10:00.000Z,MET,0,2026-12-01,1,lead-${CONTACTED},contact,\r\n` +
+        `${PENDING},MQL,${REP_B},emea,2026-10-20T09:00:00.000Z,2026-10-23T09:00:00.000Z,,PENDING,0,2026-11-01,1,lead-${PENDING},,\r\n`,
     });
   });
 
   it('answers the SLA report as JSON by default, with the filters', async () => {
-    const run = await handoff(['audit', 'sla', '--from', '2026-10-01', '--to', '2027-01-01', '--owner', 'rep-a', '--kind', 'HAND_RAISE'], env);
+    const run = await handoff(
+      [
+        'audit',
+        'sla',
+        '--from',
+        '2026-10-01',
+        '--to',
+        '2027-01-01',
+        '--owner',
+        REP_A.slice(0, 15),
+        '--kind',
+        'HAND_RAISE',
+      ],
+      env,
+    );
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as SlaReport;
-    expect(report.totals).toEqual({ leads: 1, met: 0, breached: 1, pending: 0 });
-    expect(report.leads.map((l) => l.leadId)).toEqual(['L2']);
+    expect(report.totals).toEqual({ leads: 2, met: 1, breached: 1, pending: 0, closedUnworked: 0 });
+    expect(report.leads.map((l) => [l.leadId, l.status, l.responseType])).toEqual([
+      [sfId(LEADS.metByAccept), 'MET', 'accept'],
+      [BREACHED, 'BREACHED', 'contact'],
+    ]);
+    const all = JSON.parse(
+      (await handoff(['audit', 'sla', '--from', '2026-10-01', '--to', '2027-01-01'], env)).stdout,
+    ) as SlaReport;
+    expect(all.totals).toEqual({ leads: 10, met: 5, breached: 2, pending: 1, closedUnworked: 2 });
   });
 
   it('answers the funnel and a lead timeline', async () => {
     const funnel = await handoff(['audit', 'funnel', '--from', '2026-10-01', '--to', '2027-01-01'], env);
     expect(funnel.code).toBe(0);
-    expect(JSON.parse(funnel.stdout).conversion[0]).toEqual({ from: 'MQL', to: 'SAL', leads: 8, converted: 5, rate: 0.625 });
-    const lead = await handoff(['lead', 'L2'], env);
+    expect(JSON.parse(funnel.stdout).conversion[0]).toEqual({
+      from: 'MQL',
+      to: 'SAL',
+      leads: 9,
+      converted: 5,
+      rate: 0.5556,
+    });
+    const lead = await handoff(['lead', BREACHED], env);
     expect(lead.code).toBe(0);
-    expect(lead.stdout.trimEnd().split('\n').map((line) => line.split(/\s{2,}/).slice(0, 4))).toEqual([
-      ['2026-10-06T13:00:00.000Z', 'cycle 1', 'MQL', 'QUALIFIED'],
-      ['2026-10-06T14:00:00.000Z', 'cycle 1', 'MQL', 'SLA_BREACHED'],
-      ['2026-10-06T14:00:00.000Z', 'cycle 1', 'MQL', 'ESCALATED'],
-      ['2026-10-06T14:00:00.000Z', 'cycle 1', 'MQL', 'REASSIGNED'],
-      ['2026-10-06T14:30:00.000Z', 'cycle 1', 'SAL', 'ACCEPTED'],
+    expect(
+      lead.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(/\s{2,}/).slice(0, 4)),
+    ).toEqual([
+      ['2026-10-06T14:00:00.000Z', 'cycle 1', 'MQL', 'QUALIFIED'],
+      ['2026-10-06T14:30:00.000Z', 'cycle 1', 'MQL', 'SLA_REMINDER'],
+      ['2026-10-06T14:48:00.000Z', 'cycle 1', 'MQL', 'SLA_REMINDER'],
+      ['2026-10-06T15:00:00.000Z', 'cycle 1', 'MQL', 'SLA_BREACHED'],
+      ['2026-10-06T15:00:00.000Z', 'cycle 1', 'MQL', 'ESCALATED'],
+      ['2026-10-06T15:00:00.000Z', 'cycle 1', 'MQL', 'REASSIGNED'],
+      ['2026-10-06T15:30:00.000Z', 'cycle 1', 'MQL', 'SLA_REMINDER'],
+      ['2026-10-06T15:30:00.000Z', 'cycle 1', 'SAL', 'ACCEPTED'],
+      ['2026-10-06T15:30:00.000Z', 'cycle 1', 'SAL', 'CONTACT_ATTEMPT'],
     ]);
-    const json = await handoff(['lead', 'L2', '--format', 'json'], env);
-    expect(JSON.parse(json.stdout)).toHaveLength(5);
-    expect(await handoff(['lead', 'nobody'], env)).toEqual({ code: 1, stdout: '', stderr: 'handoff: the ledger has no events for lead nobody\n' });
+    // The 15-character form of the id names the same lead.
+    const json = await handoff(['lead', BREACHED.slice(0, 15), '--format', 'json'], env);
+    expect(JSON.parse(json.stdout)).toHaveLength(9);
+    expect(await handoff(['lead', 'nobody'], env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'handoff: the ledger has no events for lead nobody\n',
+    });
   });
 
   it.each([

@@ -7,7 +7,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { type DashboardData, dashboardData, dashboardDataSchema, renderDashboard } from '../../src/audit/dashboard';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
 import { silentLogger } from './drivers';
-import { seedQuarter } from './seed';
+import { sfId } from './lead-run';
+import { LEADS, REP_A, REP_C, seedQuarter } from './seed';
+
+const BREACHED_TWICE = sfId(LEADS.rejectedThenBreachedTwice.slice(0, 15));
+const BREACHED = sfId(LEADS.breachedThenWorked.slice(0, 15));
 
 const CHROMIUM = '/usr/bin/chromium';
 const Q4 = { from: '2026-10-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' };
@@ -32,23 +36,36 @@ describe('dashboard data', () => {
 
   it('summarizes the quarter for the charts', () => {
     expect(dashboardDataSchema.parse(data)).toEqual(data);
-    // business response times: 10 min, 1 h, 1.5 h ×2, 2 h ×2, 2.5 h
+    // business response times: 10 min, 40 min, 1.5 h, 2 h, 2.5 h, 3.5 h, 9 h
     expect(data.responseHistogram.filter((b) => b.leads > 0)).toEqual([
       { label: '5–15 min', leads: 1 },
-      { label: '1–4 h', leads: 6 },
+      { label: '30–60 min', leads: 1 },
+      { label: '1–4 h', leads: 4 },
+      { label: '8–24 h', leads: 1 },
     ]);
     expect(data.byOwner.map((o) => [o.ownerId, o.breached])).toEqual([
-      ['rep-a', 1],
-      ['rep-c', 1],
+      [REP_C, 1],
+      [REP_A, 1],
     ]);
-    expect(data.breachedLeads.map((l) => `${l.leadId}/${l.cycle}`)).toEqual(['L8/2', 'L2/1']);
+    expect(data.breachedLeads.map((l) => `${l.leadId}/${l.cycle}`)).toEqual([`${BREACHED_TWICE}/2`, `${BREACHED}/1`]);
     expect(data.breachedLeadsTotal).toBe(2);
+    expect(data.totals).toEqual({ leads: 10, met: 5, breached: 2, pending: 1, closedUnworked: 2 });
   });
 
   it('escapes what it prints and links only to http(s)', () => {
     const hostile: DashboardData = {
       ...data,
-      byOwner: [{ ownerId: '<script>alert(1)</script>', leads: 1, met: 0, breached: 1, pending: 0, complianceRate: 0 }],
+      byOwner: [
+        {
+          ownerId: '<script>alert(1)</script>',
+          leads: 1,
+          met: 0,
+          breached: 1,
+          pending: 0,
+          closedUnworked: 0,
+          complianceRate: 0,
+        },
+      ],
       breachedLeads: data.breachedLeads.map((l) => ({ ...l, team: '"><img src=x onerror=alert(1)>' })),
     };
     const html = renderDashboard(hostile, { temporalUiUrl: 'javascript:alert(1)', namespace: 'default' });
@@ -97,47 +114,55 @@ describe('dashboard data', () => {
       expect(weeks).toHaveLength(14);
       expect(weeks[1]).toEqual(['Oct 5', '0.6667', true]);
       expect(weeks[3]).toEqual(['Oct 19', '', false]); // one pending lead: nothing decided, no bar
+      expect(weeks[5]).toEqual(['Nov 2', '', false]); // one lead closed unworked: never counted, no bar
+      expect(weeks[9]).toEqual(['Nov 30', '1', true]); // one met, one closed unworked: 100%
       expect(weeks[7]).toEqual(['Nov 16', '0', true]);
       expect(await text(page, 'svg[data-chart="compliance-by-week"]')).toContain('66.7%');
       expect((await bars('response-time')).map(([label, value]) => `${label}=${value}`)).toEqual([
         '< 5 min=0',
         '5–15 min=1',
         '15–30 min=0',
-        '30–60 min=0',
-        '1–4 h=6',
+        '30–60 min=1',
+        '1–4 h=4',
         '4–8 h=0',
-        '8–24 h=0',
+        '8–24 h=1',
         '> 24 h=0',
       ]);
       expect(await bars('breaches-by-owner')).toEqual([
-        ['rep-a', '1', true],
-        ['rep-c', '1', true],
+        [REP_C, '1', true],
+        [REP_A, '1', true],
       ]);
       expect(await bars('breaches-by-team')).toEqual([
         ['na', '2', true],
         ['emea', '0', true],
       ]);
       expect(await bars('recycle-reasons')).toEqual([
-        ['NO_BUDGET', '2', true],
+        ['NO_BUDGET', '1', true],
         ['SCORE_DECAYED', '1', true],
       ]);
       expect(await bars('funnel')).toEqual([
-        ['MQL', '8', true],
+        ['MQL', '9', true],
         ['SAL', '6', true],
-        ['SQL', '2', true],
+        ['SQL', '1', true],
         ['CONVERTED', '1', true],
       ]);
-      expect(await text(page, 'svg[data-chart="funnel"]')).toContain('62.5% of MQL (5 of 8)');
-      expect(await text(page, '[data-kpi="SLA compliance"] .v')).toBe('75%');
-      expect(await text(page, '[data-kpi="Leads handed to sales"] .v')).toBe('9');
+      expect(await text(page, 'svg[data-chart="funnel"]')).toContain('55.6% of MQL (5 of 9)');
+      expect(await text(page, '[data-kpi="SLA compliance"] .v')).toBe('71.4%');
+      expect(await text(page, '[data-kpi="Leads handed to sales"] .v')).toBe('10');
+      expect(await text(page, '[data-kpi="Closed unworked"] .v')).toBe('2');
+      expect(await text(page, '[data-kpi="Closed unworked"] .n')).toContain('not in the rate');
 
       const links = await page.$$eval('table[data-table="breached-leads"] tbody tr', (trs) =>
         trs.map((tr) => [tr.getAttribute('data-lead'), tr.querySelector('a')?.getAttribute('href')]),
       );
       expect(links).toEqual([
-        ['L8', 'http://127.0.0.1:8233/namespaces/default/workflows/lead-L8'],
-        ['L2', 'http://127.0.0.1:8233/namespaces/default/workflows/lead-L2'],
+        [BREACHED_TWICE, `http://127.0.0.1:8233/namespaces/default/workflows/lead-${BREACHED_TWICE}`],
+        [BREACHED, `http://127.0.0.1:8233/namespaces/default/workflows/lead-${BREACHED}`],
       ]);
+      const owners = await page.$$eval('table[data-table="breached-leads"] tbody tr td:nth-child(3)', (tds) =>
+        tds.map((td) => td.textContent),
+      );
+      expect(owners).toEqual([REP_C, REP_A]);
 
       // Every chart is on screen with a real size, and nothing spills out of its card.
       const boxes = await page.$$eval('svg[data-chart]', (svgs) =>

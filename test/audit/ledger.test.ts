@@ -2,20 +2,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { createEffectsActivities, INVALID_AUDIT_EVENT } from '../../src/activities/effects';
+import { INVALID_AUDIT_EVENT, createEffectsActivities } from '../../src/activities/effects';
 import { LedgerBusyError, LedgerUnavailableError } from '../../src/audit/errors';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
 import { loadMigrations, migrate, MIGRATIONS_DIR } from '../../src/audit/migrate';
 import { connectPostgres, openPglite, type SqlClient } from '../../src/audit/sql';
 import type { AuditEvent } from '../../src/domain/effects';
 import { type LedgerTarget, ledgerTargets, silentLogger } from './drivers';
-import { LeadScript } from './lead-script';
+import { acceptingSalesforce } from './accepting-salesforce';
+import { LeadRun, sfId } from './lead-run';
+import { REP_A, seedPolicy } from './seed';
 
+/** Three rows from the engine: qualified, accepted, a contact attempt. */
 function sampleEvents(leadId: string): AuditEvent[] {
-  return new LeadScript(leadId, { ownerId: 'rep-a' })
-    .qualify('2026-10-05T14:00:00.000Z', '2026-10-06T14:00:00.000Z')
-    .accept('2026-10-05T15:00:00.000Z', 'rep-a', { businessMs: 3_600_000 })
-    .contact('2026-10-05T15:05:00.000Z', 'rep-a', 'email', 'replied').events;
+  return new LeadRun(seedPolicy(), leadId, '2026-10-05T14:00:00.000Z')
+    .trigger('2026-10-05T14:00:00.000Z', {
+      kind: 'MQL',
+      ownerId: REP_A,
+      firmographics: { industry: 'Software', employees: 120, region: 'NA', title: 'VP of Sales' },
+    })
+    .accept('2026-10-05T15:00:00.000Z', REP_A)
+    .contact('2026-10-05T15:05:00.000Z', REP_A, 'email', 'replied').events;
 }
 
 async function rawClient(target: LedgerTarget): Promise<SqlClient> {
@@ -24,6 +31,8 @@ async function rawClient(target: LedgerTarget): Promise<SqlClient> {
     ? connectPostgres(target.options.databaseUrl, schema, silentLogger)
     : openPglite(target.options.dataDir ?? '', schema);
 }
+
+const ACTIVITY_LEAD = sfId('00Q000000000301');
 
 describe.each(ledgerTargets())('ledger on %s', (_name, makeTarget) => {
   let target: LedgerTarget;
@@ -39,39 +48,44 @@ describe.each(ledgerTargets())('ledger on %s', (_name, makeTarget) => {
   });
 
   it('appends events and gives them back unchanged, in order', async () => {
-    const events = sampleEvents('append-1');
+    const events = sampleEvents('00Q000000000311');
     expect(await ledger.append(events)).toEqual({ inserted: 3 });
-    expect(await ledger.events('append-1')).toEqual(events);
+    expect(await ledger.events(sfId('00Q000000000311'))).toEqual(events);
     await expect(ledger.ping()).resolves.toBeUndefined();
   });
 
   it('is idempotent on the event id: a retried or overlapping append inserts nothing twice', async () => {
-    const events = sampleEvents('append-2');
+    const events = sampleEvents('00Q000000000312');
     expect(await ledger.append(events.slice(0, 2))).toEqual({ inserted: 2 });
     expect(await ledger.append(events.slice(0, 2))).toEqual({ inserted: 0 });
     expect(await ledger.append(events)).toEqual({ inserted: 1 });
     const first = events[0] as AuditEvent;
     expect(await ledger.append([first, first])).toEqual({ inserted: 0 });
-    expect(await ledger.events('append-2')).toHaveLength(3);
+    expect(await ledger.events(sfId('00Q000000000312'))).toHaveLength(3);
     // Same id, different content: the first write stands (a retry never rewrites history).
     await ledger.append([{ ...first, type: 'CONVERTED' }]);
-    expect((await ledger.events('append-2'))[0]?.type).toBe('QUALIFIED');
+    expect((await ledger.events(sfId('00Q000000000312')))[0]?.type).toBe('QUALIFIED');
   });
 
   it('refuses a malformed event and inserts nothing of its batch', async () => {
-    const [good, bad] = sampleEvents('append-3');
+    const [good, bad] = sampleEvents('00Q000000000313');
     const broken = { ...bad, at: undefined } as unknown as AuditEvent;
     await expect(ledger.append([good as AuditEvent, broken])).rejects.toThrow(/at/);
-    expect(await ledger.events('append-3')).toEqual([]);
+    expect(await ledger.events(sfId('00Q000000000313'))).toEqual([]);
   });
 
-  it('the effects activity retries safely and fails malformed events for good', async () => {
-    const { applyEffects } = createEffectsActivities({ ledger, salesforce: {} as never, logger: silentLogger });
-    const events = sampleEvents('activity-1');
-    const batch = (ledgerRows: AuditEvent[]) => ({ leadId: 'activity-1', workflowId: 'lead-activity-1', ledger: ledgerRows, salesforce: [] });
+  it('the applyEffects activity retries safely and fails malformed events for good', async () => {
+    const { applyEffects } = createEffectsActivities({ ledger, salesforce: acceptingSalesforce, logger: silentLogger });
+    const events = sampleEvents(ACTIVITY_LEAD);
+    const batch = (ledgerRows: AuditEvent[]) => ({
+      leadId: ACTIVITY_LEAD,
+      workflowId: `lead-${ACTIVITY_LEAD}`,
+      ledger: ledgerRows,
+      salesforce: [],
+    });
     await applyEffects(batch(events));
     await applyEffects(batch(events));
-    expect(await ledger.events('activity-1')).toHaveLength(3);
+    expect(await ledger.events(ACTIVITY_LEAD)).toHaveLength(3);
     const failure = await applyEffects(batch([{ ...(events[0] as AuditEvent), cycle: 1.5 }])).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: INVALID_AUDIT_EVENT, nonRetryable: true });
@@ -93,7 +107,7 @@ describe.each(ledgerTargets())('ledger on %s', (_name, makeTarget) => {
       await expect(target.sql(statement)).rejects.toThrow(/append-only/);
     }
     ledger = await target.open();
-    expect(await ledger.events('append-1')).toHaveLength(3);
+    expect(await ledger.events(sfId('00Q000000000311'))).toHaveLength(3);
   });
 
   it('refuses a migration edited after it was applied', async () => {
@@ -119,13 +133,13 @@ describe('embedded ledger (PGlite)', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'handoff-ledger-'));
     try {
       const first = await createLedger({ dataDir, logger: silentLogger });
-      await first.append(sampleEvents('persist-1'));
+      await first.append(sampleEvents('00Q000000000314'));
       await expect(createLedger({ dataDir, logger: silentLogger })).rejects.toBeInstanceOf(LedgerBusyError);
       await first.close();
       // A lock left by a process that died is taken over.
       writeFileSync(path.join(dataDir, 'ledger.lock'), '2147483646');
       const second = await createLedger({ dataDir, logger: silentLogger });
-      expect(await second.events('persist-1')).toHaveLength(3);
+      expect(await second.events(sfId('00Q000000000314'))).toHaveLength(3);
       await second.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -148,7 +162,7 @@ const pgUrl = process.env.TEST_DATABASE_URL;
     const schema = `audit_test_${process.pid}_race_${Date.now().toString(36)}`;
     const ledgers = await Promise.all([1, 2, 3, 4].map(() => createLedger({ databaseUrl: pgUrl, schema, logger: silentLogger })));
     try {
-      await Promise.all(ledgers.map((l, i) => l.append(sampleEvents(`race-${i}`))));
+      await Promise.all(ledgers.map((l, i) => l.append(sampleEvents(`00Q00000000032${i}`))));
       const db = await connectPostgres(pgUrl ?? '', schema, silentLogger);
       try {
         const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');

@@ -1,22 +1,50 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Ledger } from '../../src/audit/ledger';
-import { MIGRATIONS_DIR } from '../../src/audit/migrate';
+import { loadMigrations, migrate, MIGRATIONS_DIR } from '../../src/audit/migrate';
+import { connectPostgres, openPglite, type SqlClient } from '../../src/audit/sql';
+import { slaOutcomeSchema } from '../../src/domain/state';
 import { KINDS } from '../../src/domain/model';
 import { funnelReport, mergeTimeline, slaCsv, slaReport, timeline } from '../../src/audit/reports';
-import { funnelQuerySchema, slaQuerySchema, slaReportSchema, funnelReportSchema, type SlaReport } from '../../src/audit/schemas';
-import { type LedgerTarget, ledgerTargets } from './drivers';
-import { seedQuarter } from './seed';
+import {
+  funnelQuerySchema,
+  slaLeadSchema,
+  slaQuerySchema,
+  slaReportSchema,
+  funnelReportSchema,
+  type SlaReport,
+} from '../../src/audit/schemas';
+import { type LedgerTarget, ledgerTargets, silentLogger } from './drivers';
+import { sfId } from './lead-run';
+import { FALLBACK_NA, LEADS, REP_A, REP_B, REP_C, seedQuarter, seedRuns } from './seed';
+
+const CSV_HEADER =
+  'leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion,cycle,workflowId,responseType,breachedOwnerId';
 
 const H = 3_600_000;
+const MIN = 60_000;
 const Q4 = { from: '2026-10-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' };
-const group = (leads: number, met: number, breached: number, pending: number, complianceRate: number | null) => ({
+const group = (
+  leads: number,
+  met: number,
+  breached: number,
+  pending: number,
+  closedUnworked: number,
+  complianceRate: number | null,
+) => ({
   leads,
   met,
   breached,
   pending,
+  closedUnworked,
   complianceRate,
 });
+const L = Object.fromEntries(Object.entries(LEADS).map(([name, id]) => [name, sfId(id.slice(0, 15))])) as Record<
+  keyof typeof LEADS,
+  string
+>;
+const row = (r: SlaReport['leads'][number]) => `${r.leadId}/${r.cycle}:${r.status}`;
 
 describe.each(ledgerTargets())('reports on %s', (_name, makeTarget) => {
   let target: LedgerTarget;
@@ -34,113 +62,160 @@ describe.each(ledgerTargets())('reports on %s', (_name, makeTarget) => {
     await target.cleanup();
   });
 
-  it('counts each qualification cycle once, in the window where it was qualified', () => {
+  it('counts each qualification cycle once, in the window where it was qualified, with the outcome the engine recorded', () => {
     expect(slaReportSchema.parse(q4)).toEqual(q4);
-    expect(q4.leads.map((l) => `${l.leadId}/${l.cycle}:${l.status}`)).toEqual([
-      'L1/1:MET',
-      'L2/1:BREACHED',
-      'L8/1:MET',
-      'L3/1:MET',
-      'L4/1:PENDING',
-      'L10/1:MET',
-      'L8/2:BREACHED',
-      'L11/1:MET',
-      'L6/1:MET',
+    expect(q4.leads.map(row)).toEqual([
+      `${L.metByAccept}/1:MET`,
+      `${L.breachedThenWorked}/1:BREACHED`,
+      `${L.rejectedThenBreachedTwice}/1:MET`,
+      `${L.metByContact}/1:MET`,
+      `${L.pending}/1:PENDING`,
+      `${L.disqualifiedUntouched}/1:CLOSED_UNWORKED`,
+      `${L.rejectedThenBreachedTwice}/2:BREACHED`,
+      `${L.reassignedThenMet}/1:MET`,
+      `${L.decayedUntouched}/1:CLOSED_UNWORKED`,
+      `${L.lastMillisecond}/1:MET`,
     ]);
-    expect(q4.totals).toEqual({ leads: 9, met: 6, breached: 2, pending: 1 });
-    expect(q4.complianceRate).toBe(0.75);
+    // Closed before anyone responded: listed, and out of the rate (5 met of 7 decided).
+    expect(q4.totals).toEqual({ leads: 10, met: 5, breached: 2, pending: 1, closedUnworked: 2 });
+    expect(q4.complianceRate).toBe(0.7143);
   });
 
-  it('keeps a breach even when the lead was worked later, and counts it for the owner at qualification', () => {
-    expect(q4.leads.find((l) => l.leadId === 'L2')).toEqual({
-      leadId: 'L2',
+  it('says what stopped the clock: an accept, a contact attempt or a reject', () => {
+    const how = Object.fromEntries(q4.leads.map((l) => [`${l.leadId}/${l.cycle}`, l.responseType]));
+    expect(how).toEqual({
+      [`${L.metByAccept}/1`]: 'accept',
+      [`${L.breachedThenWorked}/1`]: 'contact',
+      [`${L.rejectedThenBreachedTwice}/1`]: 'reject',
+      [`${L.metByContact}/1`]: 'contact',
+      [`${L.pending}/1`]: null,
+      [`${L.disqualifiedUntouched}/1`]: null,
+      [`${L.rejectedThenBreachedTwice}/2`]: 'contact',
+      [`${L.reassignedThenMet}/1`]: 'accept',
+      [`${L.decayedUntouched}/1`]: null,
+      [`${L.lastMillisecond}/1`]: 'accept',
+    });
+  });
+
+  it('keeps a breach when the lead was worked later, credited to the owner who held the clock, not to the rescuer', () => {
+    expect(q4.leads.find((l) => l.leadId === L.breachedThenWorked)).toEqual({
+      leadId: L.breachedThenWorked,
       kind: 'HAND_RAISE',
-      ownerId: 'rep-a',
+      ownerId: REP_A,
+      breachedOwnerId: REP_A,
       team: 'na',
-      qualifiedAt: '2026-10-06T13:00:00.000Z',
-      dueAt: '2026-10-06T14:00:00.000Z',
-      firstTouchAt: '2026-10-06T14:30:00.000Z',
+      qualifiedAt: '2026-10-06T14:00:00.000Z',
+      dueAt: '2026-10-06T15:00:00.000Z',
+      firstTouchAt: '2026-10-06T15:30:00.000Z',
       status: 'BREACHED',
       breaches: 1,
       policyVersion: '2026-11-01',
-      workflowId: 'lead-L2',
+      workflowId: `lead-${L.breachedThenWorked}`,
       cycle: 1,
+      responseType: 'contact',
       responseBusinessMs: 1.5 * H,
       responseCalendarMs: 1.5 * H,
-      timeToActionMs: 0.5 * H,
+      timeToActionMs: 30 * MIN,
     });
-    // Upgraded to a hand-raiser: the tightened deadline is the one reported, and its kind is the new one.
-    expect(q4.leads.find((l) => l.leadId === 'L10')).toMatchObject({ kind: 'HAND_RAISE', dueAt: '2026-11-02T12:00:00.000Z', status: 'MET' });
+    // Missed by rep C, then twice more by the queue: the breaches count, rep C is the one named.
+    expect(q4.leads.find((l) => l.leadId === L.rejectedThenBreachedTwice && l.cycle === 2)).toMatchObject({
+      kind: 'HAND_RAISE',
+      ownerId: REP_C,
+      breachedOwnerId: REP_C,
+      breaches: 2,
+      dueAt: '2026-11-20T16:00:00.000Z',
+      timeToActionMs: 2.5 * H,
+    });
   });
 
-  it('groups by kind, owner, team, week and policy version', () => {
+  it('credits a met cycle to the owner who held the clock at the first touch, not the owner at qualification', () => {
+    // Handed to rep B, reassigned to rep C an hour later (a fresh window), accepted by C.
+    expect(q4.leads.find((l) => l.leadId === L.reassignedThenMet)).toMatchObject({
+      ownerId: REP_C,
+      breachedOwnerId: null,
+      status: 'MET',
+      dueAt: '2026-12-04T16:00:00.000Z',
+      responseBusinessMs: 2.5 * H,
+    });
+  });
+
+  it('lists a cycle closed before any response as CLOSED_UNWORKED, for whoever held the clock', () => {
+    const closed = q4.leads.filter((l) => l.status === 'CLOSED_UNWORKED');
+    expect(closed.map((l) => [l.leadId, l.ownerId, l.dueAt, l.firstTouchAt, l.responseType])).toEqual([
+      [L.disqualifiedUntouched, REP_A, '2026-11-05T15:00:00.000Z', null, null],
+      [L.decayedUntouched, REP_B, '2026-12-09T15:00:00.000Z', null, null],
+    ]);
+  });
+
+  it('groups by kind, credited owner, team, week and policy version', () => {
     expect(q4.byKind).toEqual([
-      { kind: 'HAND_RAISE', ...group(3, 1, 2, 0, 0.3333) },
-      { kind: 'PQL', ...group(1, 1, 0, 0, 1) },
-      { kind: 'MQL', ...group(5, 4, 0, 1, 1) },
+      { kind: 'HAND_RAISE', ...group(3, 1, 2, 0, 0, 0.3333) },
+      { kind: 'PQL', ...group(1, 1, 0, 0, 0, 1) },
+      { kind: 'MQL', ...group(6, 3, 0, 1, 2, 1) },
     ]);
     expect(q4.byOwner).toEqual([
-      { ownerId: 'rep-a', ...group(3, 2, 1, 0, 0.6667) },
-      { ownerId: 'rep-c', ...group(3, 2, 1, 0, 0.6667) },
-      { ownerId: 'rep-b', ...group(3, 2, 0, 1, 1) },
+      { ownerId: REP_C, ...group(4, 3, 1, 0, 0, 0.75) },
+      { ownerId: REP_A, ...group(3, 1, 1, 0, 1, 0.5) },
+      { ownerId: REP_B, ...group(3, 1, 0, 1, 1, 1) },
     ]);
     expect(q4.byTeam).toEqual([
-      { team: 'emea', ...group(2, 1, 0, 1, 1) },
-      { team: 'na', ...group(7, 5, 2, 0, 0.7143) },
+      { team: 'emea', ...group(2, 1, 0, 1, 0, 1) },
+      { team: 'na', ...group(8, 4, 2, 0, 2, 0.6667) },
     ]);
     expect(q4.byPolicyVersion).toEqual([
-      { policyVersion: '2026-11-01', ...group(8, 5, 2, 1, 0.7143) },
-      { policyVersion: '2026-12-01', ...group(1, 1, 0, 0, 1) },
+      { policyVersion: '2026-11-01', ...group(9, 4, 2, 1, 2, 0.6667) },
+      { policyVersion: '2026-12-01', ...group(1, 1, 0, 0, 0, 1) },
     ]);
     const weeks = Object.fromEntries(q4.byWeek.map(({ weekStart, ...g }) => [weekStart.slice(0, 10), g]));
-    expect(Object.keys(weeks)).toEqual([
-      '2026-09-28',
-      '2026-10-05',
-      '2026-10-12',
-      '2026-10-19',
-      '2026-10-26',
-      '2026-11-02',
-      '2026-11-09',
-      '2026-11-16',
-      '2026-11-23',
-      '2026-11-30',
-      '2026-12-07',
-      '2026-12-14',
-      '2026-12-21',
-      '2026-12-28',
-    ]);
-    expect(weeks['2026-09-28']).toEqual(group(0, 0, 0, 0, null));
-    expect(weeks['2026-10-05']).toEqual(group(3, 2, 1, 0, 0.6667));
-    expect(weeks['2026-10-19']).toEqual(group(1, 0, 0, 1, null));
-    expect(weeks['2026-11-16']).toEqual(group(1, 0, 1, 0, 0));
-    expect(weeks['2026-12-28']).toEqual(group(1, 1, 0, 0, 1));
+    expect(Object.keys(weeks)).toHaveLength(14);
+    expect(weeks['2026-09-28']).toEqual(group(0, 0, 0, 0, 0, null));
+    expect(weeks['2026-10-05']).toEqual(group(3, 2, 1, 0, 0, 0.6667));
+    expect(weeks['2026-10-19']).toEqual(group(1, 0, 0, 1, 0, null));
+    expect(weeks['2026-11-02']).toEqual(group(1, 0, 0, 0, 1, null));
+    expect(weeks['2026-11-16']).toEqual(group(1, 0, 1, 0, 0, 0));
+    expect(weeks['2026-11-30']).toEqual(group(2, 1, 0, 0, 1, 1));
+    expect(weeks['2026-12-28']).toEqual(group(1, 1, 0, 0, 0, 1));
   });
 
   it('gives nearest-rank response-time percentiles in business and calendar time, and time to action after a breach', () => {
-    // business: 0.6M 3.6M 5.4M 5.4M 7.2M 7.2M 9M; calendar: 0.6M 3.6M 5.4M 5.4M 7.2M 9M 122.4M+1
+    // business: 10 min, 40 min, 1.5 h, 2 h, 2.5 h, 3.5 h, 9 h (Thu evening → Mon 10:00: Friday Jan 1 is a working day)
+    // calendar: the same but the last, 87 h + 1 ms
     expect(q4.responseTime).toEqual({
-      business: { p50: 1.5 * H, p90: 2.5 * H, p95: 2.5 * H },
-      calendar: { p50: 1.5 * H, p90: 34 * H + 1, p95: 34 * H + 1 },
+      business: { p50: 2 * H, p90: 9 * H, p95: 9 * H },
+      calendar: { p50: 2 * H, p90: 87 * H + 1, p95: 87 * H + 1 },
     });
-    expect(q4.timeToActionAfterBreach).toEqual({ leads: 1, p50: 0.5 * H, p90: 0.5 * H, p95: 0.5 * H });
+    expect(q4.timeToActionAfterBreach).toEqual({ leads: 2, p50: 30 * MIN, p90: 2.5 * H, p95: 2.5 * H });
   });
 
-  it('filters by kind, owner and team', async () => {
+  it('filters by kind, credited owner and team', async () => {
     const ids = async (q: Record<string, string>) =>
       (await slaReport(ledger, slaQuerySchema.parse({ ...Q4, ...q }))).leads.map((l) => `${l.leadId}/${l.cycle}`);
-    expect(await ids({ kind: 'HAND_RAISE' })).toEqual(['L2/1', 'L10/1', 'L8/2']);
-    expect(await ids({ ownerId: 'rep-b' })).toEqual(['L3/1', 'L4/1', 'L10/1']);
-    expect(await ids({ team: 'emea', kind: 'MQL' })).toEqual(['L4/1']);
-    expect(await ids({ ownerId: 'nobody' })).toEqual([]);
+    expect(await ids({ kind: 'HAND_RAISE' })).toEqual([
+      `${L.metByAccept}/1`,
+      `${L.breachedThenWorked}/1`,
+      `${L.rejectedThenBreachedTwice}/2`,
+    ]);
+    expect(await ids({ ownerId: REP_B })).toEqual([`${L.metByContact}/1`, `${L.pending}/1`, `${L.decayedUntouched}/1`]);
+    expect(await ids({ ownerId: REP_C })).toEqual([
+      `${L.rejectedThenBreachedTwice}/1`,
+      `${L.rejectedThenBreachedTwice}/2`,
+      `${L.reassignedThenMet}/1`,
+      `${L.lastMillisecond}/1`,
+    ]);
+    expect(await ids({ team: 'emea', kind: 'MQL' })).toEqual([`${L.pending}/1`]);
+    expect(await ids({ ownerId: '005000000000099AAA' })).toEqual([]);
   });
 
   it('takes half-open windows: [from, to)', async () => {
     const week = await slaReport(ledger, slaQuerySchema.parse({ from: '2026-10-05', to: '2026-10-12' }));
-    expect(week.leads.map((l) => l.leadId)).toEqual(['L1', 'L2', 'L8']);
-    const lastMs = await slaReport(ledger, slaQuerySchema.parse({ from: '2026-12-31T23:59:59.999Z', to: '2027-01-01T00:00:00Z' }));
-    expect(lastMs.leads.map((l) => l.leadId)).toEqual(['L6']);
+    expect(week.leads.map((l) => l.leadId)).toEqual([L.metByAccept, L.breachedThenWorked, L.rejectedThenBreachedTwice]);
+    const lastMs = await slaReport(
+      ledger,
+      slaQuerySchema.parse({ from: '2026-12-31T23:59:59.999Z', to: '2027-01-01T00:00:00Z' }),
+    );
+    expect(lastMs.leads.map((l) => l.leadId)).toEqual([L.lastMillisecond]);
     const empty = await slaReport(ledger, slaQuerySchema.parse({ from: '2026-07-01', to: '2026-09-30' }));
-    expect(empty.totals).toEqual({ leads: 0, met: 0, breached: 0, pending: 0 });
+    expect(empty.totals).toEqual({ leads: 0, met: 0, breached: 0, pending: 0, closedUnworked: 0 });
     expect(empty.complianceRate).toBeNull();
     expect(empty.responseTime.business).toEqual({ p50: null, p90: null, p95: null });
   });
@@ -153,17 +228,16 @@ describe.each(ledgerTargets())('reports on %s', (_name, makeTarget) => {
     expect(calls.at(-1)).toEqual([14, 14]);
   });
 
-  it('writes the CSV columns of docs/contracts/http-api.md, byte for byte', async () => {
+  it('writes the CSV columns of docs/contracts/http-api.md with cycle, workflowId, responseType and the breached owner, byte for byte', async () => {
     const emea = await slaReport(ledger, slaQuerySchema.parse({ ...Q4, team: 'emea' }));
     expect(slaCsv(emea.leads)).toBe(
-      'leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion\r\n' +
-        'L3,PQL,rep-b,emea,2026-10-12T09:00:00.000Z,2026-10-12T10:00:00.000Z,2026-10-12T09:10:00.000Z,MET,0,2026-12-01\r\n' +
-        'L4,MQL,rep-b,emea,2026-10-20T10:00:00.000Z,2026-10-21T10:00:00.000Z,,PENDING,0,2026-11-01\r\n',
+      `${CSV_HEADER}\r\n` +
+        `${L.metByContact},PQL,${REP_B},emea,2026-10-12T09:00:00.000Z,2026-10-12T10:00:00.000Z,2026-10-12T09:10:00.000Z,MET,0,2026-12-01,1,lead-${L.metByContact},contact,\r\n` +
+        `${L.pending},MQL,${REP_B},emea,2026-10-20T09:00:00.000Z,2026-10-23T09:00:00.000Z,,PENDING,0,2026-11-01,1,lead-${L.pending},,\r\n`,
     );
-    const march = await slaReport(ledger, slaQuerySchema.parse({ from: '2027-03-01', to: '2027-04-01' }));
-    expect(slaCsv(march.leads)).toBe(
-      'leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion\r\n' +
-        'L12,MQL,"rep,""q""","\'=HYPERLINK(""x"")",2027-03-01T10:00:00.000Z,2027-03-01T11:00:00.000Z,2027-03-01T10:30:00.000Z,MET,0,2026-11-01\r\n',
+    const twice = await slaReport(ledger, slaQuerySchema.parse({ from: '2026-11-20', to: '2026-11-21' }));
+    expect(slaCsv(twice.leads).split('\r\n')[1]).toBe(
+      `${L.rejectedThenBreachedTwice},HAND_RAISE,${REP_C},na,2026-11-20T15:00:00.000Z,2026-11-20T16:00:00.000Z,2026-11-20T18:30:00.000Z,BREACHED,2,2026-11-01,2,lead-${L.rejectedThenBreachedTwice},contact,${REP_C}`,
     );
   });
 
@@ -173,39 +247,71 @@ describe.each(ledgerTargets())('reports on %s', (_name, makeTarget) => {
     expect(Object.fromEntries(funnel.stages.map((s) => [s.stage, s.leads]))).toEqual({
       NURTURE: 1,
       REVIEW: 0,
-      MQL: 8,
+      MQL: 9,
       SAL: 6,
-      SQL: 2,
+      SQL: 1,
       CONVERTED: 1,
       RECYCLED: 2,
       DISQUALIFIED: 1,
     });
     expect(funnel.conversion).toEqual([
-      { from: 'MQL', to: 'SAL', leads: 8, converted: 5, rate: 0.625 },
-      { from: 'SAL', to: 'SQL', leads: 6, converted: 2, rate: 0.3333 },
-      { from: 'SQL', to: 'CONVERTED', leads: 2, converted: 1, rate: 0.5 },
+      { from: 'MQL', to: 'SAL', leads: 9, converted: 5, rate: 0.5556 },
+      { from: 'SAL', to: 'SQL', leads: 6, converted: 1, rate: 0.1667 },
+      { from: 'SQL', to: 'CONVERTED', leads: 1, converted: 1, rate: 1 },
     ]);
     expect(funnel.recycleReasons).toEqual([
-      { reason: 'NO_BUDGET', count: 2 },
+      { reason: 'NO_BUDGET', count: 1 },
       { reason: 'SCORE_DECAYED', count: 1 },
     ]);
     expect(funnel.disqualifyReasons).toEqual([{ reason: 'SPAM', count: 1 }]);
     const october = await funnelReport(ledger, funnelQuerySchema.parse({ from: '2026-10-01', to: '2026-11-01' }));
-    expect(october.stages.find((s) => s.stage === 'MQL')?.leads).toBe(5); // L1 L2 L3 L4 L8
+    expect(october.stages.find((s) => s.stage === 'MQL')?.leads).toBe(5);
     expect(october.recycleReasons).toEqual([{ reason: 'NO_BUDGET', count: 1 }]);
   });
 
   it("gives a lead's timeline from the ledger, in order, with server times", async () => {
-    const entries = await timeline(ledger, 'L2');
+    const entries = await timeline(ledger, L.breachedThenWorked);
     expect(entries.map((e) => [e.source, e.type, e.at])).toEqual([
-      ['ledger', 'QUALIFIED', '2026-10-06T13:00:00.000Z'],
-      ['ledger', 'SLA_BREACHED', '2026-10-06T14:00:00.000Z'],
-      ['ledger', 'ESCALATED', '2026-10-06T14:00:00.000Z'],
-      ['ledger', 'REASSIGNED', '2026-10-06T14:00:00.000Z'],
-      ['ledger', 'ACCEPTED', '2026-10-06T14:30:00.000Z'],
+      ['ledger', 'QUALIFIED', '2026-10-06T14:00:00.000Z'],
+      ['ledger', 'SLA_REMINDER', '2026-10-06T14:30:00.000Z'],
+      ['ledger', 'SLA_REMINDER', '2026-10-06T14:48:00.000Z'],
+      ['ledger', 'SLA_BREACHED', '2026-10-06T15:00:00.000Z'],
+      ['ledger', 'ESCALATED', '2026-10-06T15:00:00.000Z'],
+      ['ledger', 'REASSIGNED', '2026-10-06T15:00:00.000Z'],
+      ['ledger', 'SLA_REMINDER', '2026-10-06T15:30:00.000Z'],
+      ['ledger', 'ACCEPTED', '2026-10-06T15:30:00.000Z'],
+      ['ledger', 'CONTACT_ATTEMPT', '2026-10-06T15:30:00.000Z'],
     ]);
-    expect(entries[3]).toMatchObject({ actor: null, cycle: 1, stage: 'MQL', detail: { from: 'rep-a', to: 'fallback-na' } });
-    expect(await timeline(ledger, 'nobody')).toEqual([]);
+    expect(entries[5]).toMatchObject({ actor: null, cycle: 1, stage: 'MQL', detail: { from: REP_A, to: FALLBACK_NA } });
+    expect(await timeline(ledger, '00Q000000000999AAA')).toEqual([]);
+  });
+});
+
+describe('the SLA CSV', () => {
+  it('quotes what a spreadsheet would split on and defuses what it would take for a formula', () => {
+    const base = slaLeadSchema.parse({
+      leadId: '00Q000000000201AAA',
+      kind: 'MQL',
+      ownerId: 'rep,"q"',
+      breachedOwnerId: '@SUM(A1)',
+      team: '=HYPERLINK("x")',
+      qualifiedAt: '2027-03-01T10:00:00.000Z',
+      dueAt: null,
+      firstTouchAt: null,
+      status: 'CLOSED_UNWORKED',
+      breaches: 0,
+      policyVersion: '-1',
+      workflowId: 'lead-00Q000000000201AAA',
+      cycle: 3,
+      responseType: null,
+      responseBusinessMs: null,
+      responseCalendarMs: null,
+      timeToActionMs: null,
+    });
+    expect(slaCsv([base])).toBe(
+      `${CSV_HEADER}\r\n` +
+        `00Q000000000201AAA,MQL,"rep,""q""","'=HYPERLINK(""x"")",2027-03-01T10:00:00.000Z,,,CLOSED_UNWORKED,0,'-1,3,lead-00Q000000000201AAA,,'@SUM(A1)\r\n`,
+    );
   });
 });
 
@@ -266,32 +372,122 @@ describe.each(ledgerTargets())('the SLA cycle summary on %s', (_name, makeTarget
 
   it('is the same whatever the order and batching of appends, and equals a rebuild from the events', async () => {
     const events = seedQuarter();
-    // A deterministic shuffle, appended one event at a time, then everything again (retries).
-    const shuffled = events.map((e, i) => ({ e, k: (i * 7919) % events.length })).sort((a, b) => a.k - b.k).map((x) => x.e);
+    // A deterministic shuffle, appended one event at a time, then everything again (retries):
+    // rows of one step share their instant (the decayed lead's SCORE_DECAYED, still PENDING, and
+    // its RECYCLED, CLOSED_UNWORKED), so the merge cannot lean on the order they arrive in.
+    const shuffled = events
+      .map((e, i) => ({ e, k: (i * 7919) % events.length }))
+      .sort((a, b) => b.k - a.k)
+      .map((x) => x.e);
     const ledger = await target.open();
     try {
       for (const e of shuffled) await ledger.append([e]);
       await ledger.append(events);
       const bulk = await slaReport(ledger, Q4);
-      expect(bulk.totals).toEqual({ leads: 9, met: 6, breached: 2, pending: 1 });
-      expect(bulk.leads.find((l) => l.leadId === 'L10')).toMatchObject({ kind: 'HAND_RAISE', dueAt: '2026-11-02T12:00:00.000Z', ownerId: 'rep-b' });
+      expect(bulk.totals).toEqual({ leads: 10, met: 5, breached: 2, pending: 1, closedUnworked: 2 });
+      expect(bulk.leads.find((l) => l.leadId === L.decayedUntouched)).toMatchObject({
+        status: 'CLOSED_UNWORKED',
+        ownerId: REP_B,
+      });
+      expect(bulk.leads.find((l) => l.leadId === L.reassignedThenMet)).toMatchObject({
+        status: 'MET',
+        ownerId: REP_C,
+        responseType: 'accept',
+      });
     } finally {
       await ledger.close();
     }
-    const columns = 'lead_id, cycle, kind_rank, owner_id, team, qualified_at, breached_due_at, touched_due_at, latest_due_at, first_touch_at, breaches, ever_breached';
+    const columns =
+      'lead_id, cycle, kind_rank, owner_id, qualified_owner_id, team, qualified_at, breached_due_at, touched_due_at, latest_due_at, first_touch_at, breaches, ever_breached, outcome, response_type, breached_owner_id, decided_owner_id, latest_clock_owner_id';
     const before = await target.sql(`SELECT ${columns} FROM sla_cycles ORDER BY lead_id, cycle`);
-    const migration = readFileSync(path.join(MIGRATIONS_DIR, '003_sla_cycles.sql'), 'utf8');
+    const migration = readFileSync(path.join(MIGRATIONS_DIR, '004_sla_outcomes.sql'), 'utf8');
     const rebuild = migration.slice(migration.indexOf('INSERT INTO sla_cycles\n'));
     await target.exec(`BEGIN; DELETE FROM sla_cycles; ${rebuild}; COMMIT`);
     expect(await target.sql(`SELECT ${columns} FROM sla_cycles ORDER BY lead_id, cycle`)).toEqual(before);
   });
+
+  it('backfills what the ledger held before migration 004, and reads cycles the engine wrote no outcome for by the old rule', async () => {
+    const fresh = makeTarget();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'handoff-migrations-'));
+    const db = await rawClient(fresh);
+    const schema = fresh.options.schema ?? 'public';
+    try {
+      for (const m of (await loadMigrations()).filter((m) => m.version < '004')) {
+        writeFileSync(path.join(dir, `${m.version}_${m.name}.sql`), m.sql);
+      }
+      await migrate(db, schema, silentLogger, dir);
+      // Rows as the engine wrote them before it recorded outcomes: no sla.outcome, no clock owner.
+      const legacy = (e: ReturnType<typeof seedQuarter>[number]) => {
+        const { outcome: _o, responseType: _r, clockOwnerId: _c, breachedOwnerId: _b, step: _s, ...sla } = e.lead.sla;
+        return { ...e, id: `legacy-${e.id}`, leadId: `legacy-${e.leadId}`, lead: { ...e.lead, sla } };
+      };
+      const old = seedRuns()
+        .filter((r) => r.leadId === L.reassignedThenMet || r.leadId === L.breachedThenWorked)
+        .flatMap((r) => r.events);
+      await db.query(LEGACY_INSERT, [JSON.stringify(old.map(legacy))]);
+      await db.query(LEGACY_INSERT, [JSON.stringify(seedQuarter().filter((e) => e.leadId === L.decayedUntouched))]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const ledger = await fresh.open();
+    try {
+      const report = await slaReport(ledger, Q4);
+      const by = (id: string) => report.leads.find((l) => l.leadId === id);
+      // Backfilled from the engine's outcome...
+      expect(by(L.decayedUntouched)).toMatchObject({ status: 'CLOSED_UNWORKED', ownerId: REP_B });
+      // ...or, for rows without one, the old rule: breached or touched, owner at qualification.
+      expect(by(`legacy-${L.reassignedThenMet}`)).toMatchObject({ status: 'MET', ownerId: REP_B, responseType: null });
+      expect(by(`legacy-${L.breachedThenWorked}`)).toMatchObject({
+        status: 'BREACHED',
+        ownerId: REP_A,
+        breachedOwnerId: null,
+      });
+    } finally {
+      await ledger.close();
+      await fresh.cleanup();
+    }
+  });
 });
 
-describe('migration 003', () => {
-  it('ranks kinds in the order of the domain model', () => {
-    const migration = readFileSync(path.join(MIGRATIONS_DIR, '003_sla_cycles.sql'), 'utf8');
-    const arrays = [...migration.matchAll(/array_position\(ARRAY\[([^\]]+)\]/g)].map((m) => m[1]?.replace(/'/g, '').split(/,\s*/));
+/** The ledger's insert without its validation: rows as an older engine wrote them. */
+const LEGACY_INSERT = `
+INSERT INTO audit_events (
+  id, lead_id, workflow_id, type, at, actor, cycle, policy_version,
+  stage, kind, owner_id, team, qualified_at, sla_due_at, sla_first_due_at, sla_status,
+  first_touch_at, breaches, response_business_ms, response_calendar_ms, detail, lead)
+SELECT
+  e->>'id', e->>'leadId', e->>'workflowId', e->>'type', (e->>'at')::timestamptz, e->>'actor',
+  (e->>'cycle')::int, e->>'policyVersion',
+  e->'lead'->>'stage', e->'lead'->>'kind', e->'lead'->>'ownerId', e->'lead'->>'team',
+  (e->'lead'->>'qualifiedAt')::timestamptz, (e->'lead'->'sla'->>'dueAt')::timestamptz,
+  (e->'lead'->'sla'->>'firstDueAt')::timestamptz, e->'lead'->'sla'->>'status',
+  (e->'lead'->'sla'->>'firstTouchAt')::timestamptz, (e->'lead'->'sla'->>'breaches')::int,
+  (e->'lead'->'sla'->>'responseBusinessMs')::double precision, (e->'lead'->'sla'->>'responseCalendarMs')::double precision,
+  e->'detail', e->'lead'
+FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n)
+ORDER BY n`;
+
+async function rawClient(target: LedgerTarget): Promise<SqlClient> {
+  const schema = target.options.schema ?? 'public';
+  return target.options.databaseUrl
+    ? connectPostgres(target.options.databaseUrl, schema, silentLogger)
+    : openPglite(target.options.dataDir ?? '', schema);
+}
+
+describe('migrations 003 and 004', () => {
+  it.each(['003_sla_cycles.sql', '004_sla_outcomes.sql'])('%s ranks kinds in the order of the domain model', (file) => {
+    const migration = readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
+    const arrays = [...migration.matchAll(/array_position\(ARRAY\[([^\]]+)\]/g)].map((m) =>
+      m[1]?.replace(/'/g, '').split(/,\s*/),
+    );
     expect(arrays).toHaveLength(2);
     for (const kinds of arrays) expect(kinds).toEqual([...KINDS]);
+  });
+
+  it('004 ranks every outcome the engine can record', () => {
+    const migration = readFileSync(path.join(MIGRATIONS_DIR, '004_sla_outcomes.sql'), 'utf8');
+    const ranked = [...migration.matchAll(/WHEN '([A-Z_]+)' THEN \d/g)].map((m) => m[1]);
+    expect([...ranked].sort()).toEqual([...slaOutcomeSchema.options].sort());
   });
 });
