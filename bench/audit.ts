@@ -22,7 +22,7 @@ import { funnelReport, slaCsv, slaReport, timeline } from '../src/audit/reports'
 import type { AuditEvent } from '../src/domain/effects';
 import { leadQuarter, prng } from './audit-data';
 import { createEffectsActivities } from '../src/activities/effects';
-import { acceptingSalesforce } from '../test/audit/accepting-salesforce';
+import { acceptingSalesforce } from '../test/helpers/accepting-salesforce';
 import { auditEventsFromHistory, slaReportFromEvents } from '../test/audit/report-from-history';
 import { resolveTemporalBinaries } from '../scripts/temporal-binaries';
 

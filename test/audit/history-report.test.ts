@@ -12,7 +12,7 @@ import { acceptLead, disqualifyLead, logContactAttempt, reassignLead, rejectLead
 import { hotFirmographics, sendTrigger, TASK_QUEUE, uniqueLeadId } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal';
-import { acceptingSalesforce, emptySalesforceReader } from './accepting-salesforce';
+import { acceptingSalesforce, emptySalesforceReader } from '../helpers/accepting-salesforce';
 import { silentLogger } from './drivers';
 import { auditEventsFromHistory, slaReportFromEvents } from './report-from-history';
 

@@ -9,7 +9,7 @@ import { loadMigrations, migrate, MIGRATIONS_DIR } from '../../src/audit/migrate
 import { connectPostgres, openPglite, type SqlClient } from '../../src/audit/sql';
 import type { AuditEvent } from '../../src/domain/effects';
 import { type LedgerTarget, ledgerTargets, silentLogger } from './drivers';
-import { acceptingSalesforce } from './accepting-salesforce';
+import { acceptingSalesforce } from '../helpers/accepting-salesforce';
 import { LeadRun, sfId } from './lead-run';
 import { REP_A, seedPolicy } from './seed';
 

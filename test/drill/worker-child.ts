@@ -15,7 +15,7 @@ import { createActivities } from '../../src/activities';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
 import type { AuditEvent } from '../../src/domain/effects';
 import type { Policy } from '../../src/domain/policy';
-import type { SalesforceWriter } from '../../src/salesforce/writer';
+import { acceptingSalesforce, emptySalesforceReader } from '../helpers/accepting-salesforce';
 import { handoffWorkerOptions } from '../../src/worker/options';
 
 function env(name: string): string {
@@ -23,15 +23,6 @@ function env(name: string): string {
   if (!value) throw new Error(`${name} is required`);
   return value;
 }
-
-const succeedingSalesforce: SalesforceWriter = {
-  async updateLead() {},
-  async upsertTask() {},
-  async closeTask() {},
-  async ping() {},
-  remainingApiCalls: () => null,
-  async close() {},
-};
 
 /**
  * The ledger, with a crash point right after the Nth write of this process that inserted rows: the
@@ -63,7 +54,7 @@ async function main(): Promise<void> {
   const ledger = crashingAfter(realLedger, Number(process.env.DRILL_CRASH_AFTER_WRITES ?? 0));
   // The drill's policy, already validated by the drill (a validated policy is the schema's output, not its input).
   const policy = JSON.parse(env('DRILL_POLICY')) as Policy;
-  const activities = createActivities({ ledger, salesforce: succeedingSalesforce, logger, policy: () => policy });
+  const activities = createActivities({ ledger, salesforce: acceptingSalesforce, salesforceReader: emptySalesforceReader, logger, policy: () => policy });
   const oldAppend = {
     async appendLedgerLocally(events: AuditEvent[]): Promise<void> {
       await ledger.append(events);
@@ -73,6 +64,8 @@ async function main(): Promise<void> {
   const options = handoffWorkerOptions({
     taskQueue: env('DRILL_TASK_QUEUE'),
     activities,
+    // Plain payloads: the drill reads the committed batches from history itself (encryption is tested elsewhere).
+    dataConverter: {},
     workflowBundlePath: env('DRILL_WORKFLOW_BUNDLE'),
   });
   const worker = await Worker.create({
