@@ -138,6 +138,8 @@ export function notify(ctx: StepContext, aboutOwnerId: string | null, what: stri
 export function recordFirstTouch(ctx: StepContext, at: number, how: ResponseType): void {
   const s = ctx.s;
   if (s.sla.firstTouchAt !== null || !s.qualifiedAt) return;
+  // A touch Salesforce recorded before the hand-off reached us (the activity poller) counts at the hand-off.
+  at = Math.max(at, ms(s.qualifiedAt));
   s.sla.firstTouchAt = iso(at);
   s.sla.responseType = how;
   const late = s.sla.windowOpen && s.sla.dueAt !== null && at > ms(s.sla.dueAt);

@@ -237,7 +237,7 @@ describe('RevOps reads', () => {
     const csv = await get(`/v1/audit/sla?from=${from}&to=${to}&format=csv&kind=HAND_RAISE`, 'revops');
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const [header, ...rows] = csv.body.trim().split(/\r?\n/);
-    expect(header).toBe('leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion');
+    expect(header).toBe('leadId,kind,ownerId,team,qualifiedAt,dueAt,firstTouchAt,status,breaches,policyVersion,cycle,workflowId,responseType,breachedOwnerId');
     expect(rows.some((r) => r.startsWith(`${leadId},HAND_RAISE,`))).toBe(true);
 
     const funnel = await get(`/v1/audit/funnel?from=${from}&to=${to}`, 'revops');
