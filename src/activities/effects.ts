@@ -6,6 +6,7 @@ import type { Ledger } from '../audit/ledger';
 import type { SalesforceEffect } from '../domain/effects';
 import { classifyError, redactMessage } from '../salesforce/errors';
 import type { SalesforceWriter } from '../salesforce/writer';
+import { handoffMetrics } from '../metrics';
 import type { BatchResult, EffectBatch, WriteOutcome } from '../workflows/outbox';
 
 export type EffectsActivityDeps = { ledger: Ledger; salesforce: SalesforceWriter; logger: Logger };
@@ -23,6 +24,9 @@ export function createEffectsActivities(deps: EffectsActivityDeps) {
   return {
     async applyEffects(batch: EffectBatch): Promise<BatchResult> {
       await appendLedger(deps.ledger, batch);
+      const written = Date.now();
+      for (const e of batch.ledger) handoffMetrics.ledgerLag(written - Date.parse(e.at));
+      if ((asyncLocalStorage.getStore()?.info.attempt ?? 1) > 1 && batch.salesforce.length > 0) handoffMetrics.salesforceWriteRetried();
       const failed: WriteOutcome[] = [];
       let synced: BatchResult['synced'];
       const run = async (effect: SalesforceEffect): Promise<void> => {
@@ -38,9 +42,22 @@ export function createEffectsActivities(deps: EffectsActivityDeps) {
       };
       await Promise.all(batch.salesforce.filter((e) => e.type !== 'closeTask').map(run));
       await Promise.all(batch.salesforce.filter((e) => e.type === 'closeTask').map(run));
+      recordWriteMetrics(batch, failed, deps.salesforce.remainingApiCalls());
       return synced ? { failed, synced } : { failed };
     },
   };
+}
+
+/** Breach lag: from the missed deadline to its escalation landing in Salesforce (the manager can act). */
+function recordWriteMetrics(batch: EffectBatch, failed: readonly WriteOutcome[], remaining: number | null): void {
+  for (const f of failed) handoffMetrics.salesforceWriteFailed(f.code);
+  if (remaining !== null) handoffMetrics.salesforceApiRemaining(remaining);
+  const escalated = batch.salesforce.some((e) => e.type === 'upsertTask' && e.task.kind === 'ESCALATION' && !failed.some((f) => f.effectId === e.id));
+  if (!escalated) return;
+  const now = Date.now();
+  for (const row of batch.ledger) {
+    if (row.type === 'SLA_BREACHED' && typeof row.detail.dueAt === 'string') handoffMetrics.breachLag(now - Date.parse(row.detail.dueAt));
+  }
 }
 
 async function appendLedger(ledger: Ledger, batch: EffectBatch): Promise<void> {

@@ -22,7 +22,7 @@ import { uniqueLeadId } from '../helpers/leads';
 import { ORG, ownTeamPolicy } from '../helpers/owners';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { recordingActivities } from '../helpers/recording-activities';
-import { devServerEnv, workflowBundle } from '../helpers/temporal';
+import { devServerEnv, testDataConverter, workflowBundle } from '../helpers/temporal';
 
 export const KEYS = {
   crm: 'crm-test-key-0000000000001',
@@ -147,6 +147,8 @@ export async function startStack(options: { policy?: Policy; apiDeps?: Partial<A
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
+    // Payloads encrypted as in production: the API's client and the worker share the test key.
+    dataConverter: testDataConverter(),
     activities: {
       ...rec.activities,
       async applyEffects(batch: EffectBatch) {
@@ -157,10 +159,11 @@ export async function startStack(options: { policy?: Policy; apiDeps?: Partial<A
     },
   });
   const running = worker.run();
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: testDataConverter() });
   const build = (overrides: Partial<ApiDeps> = {}) =>
     buildApp(
       deps({
-        temporal: { client: env.client, taskQueue, namespace: env.namespace ?? 'default', timeoutMs: 15_000 },
+        temporal: { client, taskQueue, namespace: env.namespace ?? 'default', timeoutMs: 15_000 },
         policy: p,
         ledger,
         salesforce: { ping: async () => undefined },
@@ -172,7 +175,7 @@ export async function startStack(options: { policy?: Policy; apiDeps?: Partial<A
   return {
     app,
     env,
-    client: env.client,
+    client,
     taskQueue,
     ledger,
     rec,

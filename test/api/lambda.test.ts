@@ -4,6 +4,7 @@ import { buildApp } from '../../src/api/app';
 import { ACK_XML } from '../../src/api/outbound-message';
 import { API_KEYS, deps, hotTrigger, KEYS, ORG_ID, PEOPLE, startStack, testOrg, WEBHOOK_SECRET, type Stack } from './harness';
 import { uniqueLeadId } from '../helpers/leads';
+import { TEST_PAYLOAD_KEYS } from '../helpers/temporal';
 
 /** An API Gateway HTTP API (payload format 2.0) event, as AWS builds it. */
 function v2Event(options: {
@@ -68,6 +69,7 @@ describe('the Lambda handler, configured from the environment, against the real 
       TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
       HANDOFF_TASK_QUEUE: stack.taskQueue,
       HANDOFF_API_KEYS: API_KEYS,
+      HANDOFF_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       HANDOFF_WEBHOOK_SECRET: WEBHOOK_SECRET,
       SALESFORCE_ORG_ID: ORG_ID,
       LOG_LEVEL: 'silent',

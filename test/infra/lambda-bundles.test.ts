@@ -8,7 +8,7 @@ import { Client as PgClient } from 'pg';
 import { HandoffStack } from '../../infra/aws/lib/handoff-stack';
 import { LAMBDA_UNZIPPED_LIMIT_BYTES, type LambdaManifest } from '../../scripts/lambda-bundles';
 import { SEED_IDS, startEmulator, type Emulator } from '../../tools/salesforce-emulator';
-import { devServerEnv } from '../helpers/temporal';
+import { devServerEnv, TEST_PAYLOAD_KEYS } from '../helpers/temporal';
 import { httpApiEvent, invokeBundle, lambdaBundles, stopBundleProcesses, type Invocation } from './bundles';
 
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -93,6 +93,7 @@ describe('the Lambda packages, as built for Lambda, run locally against the dev 
     const buildId = `handoff-${bundles.sourceHash.slice(0, 12)}`;
     const shared = {
       NODE_ENV: 'production',
+      HANDOFF_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_NAMESPACE: namespace,
       HANDOFF_TASK_QUEUE: taskQueue,

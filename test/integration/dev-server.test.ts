@@ -19,7 +19,7 @@ import { devServerEnv, workflowBundle } from '../helpers/temporal';
 
 const HISTORY_DIR = path.resolve(__dirname, '../fixtures/histories');
 const OWNER = '005000000000009AAA';
-const FALLBACK = '00G000000000001AAA';
+const FALLBACK = '00G000000000001EAA';
 
 /** Seconds-long windows: a whole lifecycle in real time on the real dev server. */
 const fast = testPolicy({
@@ -28,6 +28,7 @@ const fast = testPolicy({
   sla: {
     firstTouch: { HAND_RAISE: { within: '3s', clock: 'calendar' }, PQL: { within: '3s', clock: 'calendar' }, MQL: { within: '6s', clock: 'calendar' } },
     reminders: [0.5],
+    escalation: undefined,
     onBreach: { reassignTo: 'fallback', notifyManager: true, maxReassignments: 1 },
   },
   cadence: { touches: 3, within: { within: '20s', clock: 'calendar' }, minChannels: 2 },

@@ -11,11 +11,11 @@ import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
-import type { AuditEvent } from '../../src/domain/effects';
+import type { EffectBatch } from '../../src/workflows/outbox';
 import { handoffMetrics } from '../../src/metrics';
 import { installPinoRuntime, prometheusMetrics } from '../../src/worker/runtime';
 import { LEAD_WORKFLOW_TYPE, leadState, leadWorkflowId } from '../../src/workflows/messages';
-import { bearer, captureLogs, deps, inject, KEYS, policy } from '../api/harness';
+import { bearer, captureLogs, deps, inject, KEYS, PEOPLE, policy } from '../api/harness';
 import { uniqueLeadId } from '../helpers/leads';
 import { recordingActivities } from '../helpers/recording-activities';
 import { devServerEnv, testDataConverter, workflowBundle } from '../helpers/temporal';
@@ -102,10 +102,11 @@ async function startWorker(queue: string, dataConverter: DataConverter): Promise
     dataConverter,
     activities: {
       ...rec.activities,
-      // The ledger append as the real activity does it, with the lag metric it is to report.
-      async appendAudit(events: AuditEvent[]) {
-        await ledger.append(events);
-        for (const e of events) handoffMetrics.ledgerLag(Date.now() - Date.parse(e.at));
+      // The ledger append as the real activity does it, with the lag metric it reports.
+      async applyEffects(batch: EffectBatch) {
+        await ledger.append(batch.ledger);
+        for (const e of batch.ledger) handoffMetrics.ledgerLag(Date.now() - Date.parse(e.at));
+        return rec.activities.applyEffects(batch);
       },
     },
   });
@@ -157,7 +158,7 @@ async function rejectedLead(): Promise<{ leadId: string; history: History }> {
       leadId,
       eventId: 'q1',
       occurredAt: at,
-      ownerId: '005000000000009AAA',
+      ownerId: PEOPLE.rep,
       firmographics: { company: COMPANY, title: TITLE, industry: 'Logistics', employees: 240, region: 'EMEA' },
       activities: [{ type: 'demo_request', occurredAt: at }],
     },

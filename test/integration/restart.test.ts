@@ -13,7 +13,7 @@ import { quietRuntime, workflowBundle } from '../helpers/temporal';
 
 const policy = testPolicy({
   ...ALWAYS_TEAM,
-  sla: { firstTouch: { HAND_RAISE: { within: '8s', clock: 'calendar' } }, reminders: [], onBreach: { reassignTo: 'none' } },
+  sla: { firstTouch: { HAND_RAISE: { within: '8s', clock: 'calendar' } }, reminders: [], escalation: undefined, onBreach: { reassignTo: 'none' } },
 });
 const silent = pino({ level: 'silent' });
 const PORT = 17233 + Math.floor(Math.random() * 500);

@@ -32,9 +32,10 @@ const policy = testPolicy({
       MQL: { within: '10m', clock: 'calendar' },
     },
     reminders: [],
+    escalation: undefined,
     onBreach: { reassignTo: 'fallback', notifyManager: true, maxReassignments: 1 },
   },
-  cadence: { touches: 5, within: { within: '1h', clock: 'calendar' }, minChannels: 2 },
+  cadence: { touches: 5, within: { within: '1h', clock: 'calendar' }, minChannels: 2, minSpacing: { within: '1ms', clock: 'calendar' } },
 });
 
 const logLines: Record<string, unknown>[] = [];
@@ -299,7 +300,7 @@ describe('touches and conversions logged in Salesforce reach the lead workflows 
     );
     expect(closed.stage).toBe('CONVERTED');
     expect(closed.history.filter((h) => h.type === 'CONVERTED')).toEqual([
-      expect.objectContaining({ actor: REP, detail: { opportunityId: toId18(converted.opportunityId) } }),
+      expect.objectContaining({ actor: REP, detail: expect.objectContaining({ opportunityId: toId18(converted.opportunityId), in: 'salesforce' }) }),
     ]);
     expect(await handle.result()).toMatchObject({ stage: 'CONVERTED' });
 

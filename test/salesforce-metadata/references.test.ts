@@ -150,10 +150,10 @@ test('the qualification Outbound Message sends every field Handoff reads, and th
     '2026-11-02T10:00:01.000Z',
   );
   expect(triggerSchema.parse(trigger)).toEqual({
-    leadId: '00Q5g00000AbCdE',
+    leadId: '00Q5g00000AbCdEEAV',
     eventId: '04l5g00000AAAAAAAA',
     occurredAt: '2026-11-02T10:00:00.000Z',
-    ownerId: '0055g00000XyZaB',
+    ownerId: '0055g00000XyZaBAAV',
     fitScore: 72.5,
     intentScore: 55,
     kind: 'HAND_RAISE',

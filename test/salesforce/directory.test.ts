@@ -1,3 +1,4 @@
+import { toId18 } from '../../src/domain/salesforce-id';
 import type { Emulator } from '../../tools/salesforce-emulator';
 import { OwnerDirectory } from '../../src/salesforce/directory';
 import { enforcePolicyOwners, OwnerCheckError, ownersCheck } from '../../src/salesforce/owner-check';
@@ -34,13 +35,16 @@ describe('the owner directory, through jsforce against the emulator seeded from 
     await emulator.close();
   });
 
+  const normalized = <T extends { id: string }>(refs: T[]): T[] => refs.map((r) => ({ ...r, id: toId18(r.id) ?? r.id }));
+
   it('names every owner id of the policy with its path, and seeds the emulator with them in 18-character form', () => {
-    expect(policyOwnerRefs(policy)).toEqual([
+    // The policy keeps every id in its 18-character form, whatever form the file wrote.
+    expect(policyOwnerRefs(policy).map((r) => ({ ...r, id: r.id }))).toEqual(normalized([
       { path: 'teams[0].fallbackOwnerId', id: ORG.naQueue15, expects: 'userOrQueue' },
       { path: 'teams[0].managerId', id: ORG.naManager, expects: 'user' },
       { path: 'teams[1].fallbackOwnerId', id: ORG.rep, expects: 'userOrQueue' },
       { path: 'teams[1].managerId', id: ORG.emeaManager18, expects: 'user' },
-    ]);
+    ]));
     expect(emulatorSeedFromPolicy(policy)).toEqual({
       users: [
         { Id: ORG.naManager18, LastName: 'teams[0].managerId' },
@@ -90,26 +94,22 @@ describe('the owner directory, through jsforce against the emulator seeded from 
       teams: [
         { id: 'na', calendar: 'always', fallbackOwnerId: ORG.naManager, managerId: ORG.naQueue },
         { id: 'emea', calendar: 'always', fallbackOwnerId: '00G000000000777', managerId: INACTIVE },
-        { id: 'apac', calendar: 'always', fallbackOwnerId: 'not-an-id', managerId: '005000000000777AAA' },
+        { id: 'apac', calendar: 'always', fallbackOwnerId: '00G000000000778', managerId: '005000000000777AAA' },
         { id: 'latam', calendar: 'always', fallbackOwnerId: '00Q000000000001AAA', managerId: ORG.rep15 },
       ],
     });
-    expect(directory.checkPolicy(bad)).toEqual([
+    expect(directory.checkPolicy(bad)).toEqual(normalized([
       { path: 'teams[0].managerId', id: ORG.naQueue, problem: 'a Queue id: expected an active User (005…)' },
       { path: 'teams[1].fallbackOwnerId', id: '00G000000000777', problem: 'unknown in the org: no Queue has this id' },
       { path: 'teams[1].managerId', id: INACTIVE, problem: 'an inactive User: expected an active User (005…)' },
-      {
-        path: 'teams[2].fallbackOwnerId',
-        id: 'not-an-id',
-        problem: 'not a Salesforce id: expected an active User (005…) or a Queue (00G…)',
-      },
+      { path: 'teams[2].fallbackOwnerId', id: '00G000000000778', problem: 'unknown in the org: no Queue has this id' },
       { path: 'teams[2].managerId', id: '005000000000777AAA', problem: 'unknown in the org: no User has this id' },
       {
         path: 'teams[3].fallbackOwnerId',
         id: '00Q000000000001AAA',
         problem: 'an id of another object (key prefix 00Q): expected an active User (005…) or a Queue (00G…)',
       },
-    ]);
+    ]));
     const error = (() => {
       try {
         enforcePolicyOwners(directory, bad, 'fail', quiet);
@@ -119,7 +119,7 @@ describe('the owner directory, through jsforce against the emulator seeded from 
       throw new Error('expected the check to fail');
     })();
     expect(error).toBeInstanceOf(OwnerCheckError);
-    expect(error.message).toContain('teams[1].managerId = "0058c00000Zz9Zz": an inactive User');
+    expect(error.message).toContain(`teams[1].managerId = "${toId18('0058c00000Zz9Zz')}": an inactive User`);
     expect(error.message).toContain('teams[2].managerId = "005000000000777AAA": unknown in the org');
     const { logger, lines } = captureLogger();
     expect(enforcePolicyOwners(directory, bad, 'warn', logger)).toMatchObject({ ok: false });
