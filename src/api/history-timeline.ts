@@ -43,7 +43,7 @@ function entriesOf(event: HistoryEvent, base: { id: string; at: string; actor: n
       return one('SIGNAL_RECEIVED', { name: event.workflowExecutionSignaledEventAttributes?.signalName });
     case T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
       const a = event.activityTaskScheduledEventAttributes;
-      const auditEntries = a?.activityType?.name === 'appendAudit' ? auditEntriesOf(a.input?.payloads) : [];
+      const auditEntries = a?.activityType?.name === 'applyEffects' ? auditEntriesOf(a.input?.payloads) : [];
       return auditEntries.length > 0 ? auditEntries : one('ACTIVITY_SCHEDULED', { activityType: a?.activityType?.name, activityId: a?.activityId });
     }
     case T.EVENT_TYPE_ACTIVITY_TASK_FAILED:
@@ -84,7 +84,7 @@ function auditEntriesOf(payloads: temporal.api.common.v1.IPayload[] | null | und
   } catch {
     return []; // encrypted or foreign encoding: the generic entry stands in
   }
-  const events = auditEventSchema.array().safeParse(decoded);
+  const events = auditEventSchema.array().safeParse((decoded as { ledger?: unknown } | null)?.ledger);
   if (!events.success) return [];
   return events.data.map(timelineEntryOf);
 }

@@ -164,8 +164,22 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
       return call(leadId, () => handle(leadId).query(leadState));
     },
 
+    /** The lead's history, with the effects batches decoded (payloads are encrypted at rest) so the timeline can read their rows. */
     async history(leadId: string): Promise<History> {
-      return call(leadId, () => handle(leadId).fetchHistory());
+      const history = await call(leadId, () => handle(leadId).fetchHistory());
+      const codecs = client.options.loadedDataConverter.payloadCodecs;
+      for (const event of history.events ?? []) {
+        const input = event.activityTaskScheduledEventAttributes?.input;
+        if (!input?.payloads || codecs.length === 0) continue;
+        try {
+          let payloads = input.payloads;
+          for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+          input.payloads = payloads;
+        } catch {
+          // Under a key this API does not hold: the timeline shows the activity without its rows.
+        }
+      }
+      return history;
     },
 
     /**

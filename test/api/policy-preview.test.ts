@@ -28,7 +28,7 @@ describe('GET /v1/policy/preview', () => {
       '2026-12-04T17:00:00-05:00',
       '2026-12-07T09:18:00-05:00',
     ]);
-    expect(body.breachSteps.map((s: { type: string }) => s.type)).toEqual(['BREACH', 'ESCALATE']);
+    expect(body.breachSteps.map((s: { type: string }) => s.type)).toEqual(['BREACH', 'ESCALATE', 'RESTART', 'REPEAT', 'ESCALATE']);
   });
 
   it('shows the reassignment chain for a rep-owned lead (15-character id normalized)', async () => {
@@ -38,7 +38,7 @@ describe('GET /v1/policy/preview', () => {
       'BREACH',
       'ESCALATE',
       'REASSIGN',
-      'BREACH',
+      'REPEAT',
       'ESCALATE',
     ]);
   });

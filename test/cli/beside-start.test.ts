@@ -26,7 +26,7 @@ describe('the CLI while npm start runs (it holds the embedded ledger)', () => {
     // One lead through the running API, as the CRM would send it.
     const keys = fs.readFileSync(path.join(start.dataDir, 'dev-api-keys'), 'utf8');
     const crm = /crm:([^,\s]+)/.exec(keys)![1];
-    leadId = '00Q000000000042AAA';
+    leadId = '00Q000000000042EAA';
     const res = await fetch(`${start.apiUrl}/v1/leads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${crm}`, 'content-type': 'application/json' },
@@ -65,7 +65,7 @@ describe('the CLI while npm start runs (it holds the embedded ledger)', () => {
     const unknown = await handoff(['lead', '00Q000000000099AAA'], start.env);
     expect([unknown.code, unknown.stderr]).toEqual([
       1,
-      expect.stringContaining('the ledger has no events for lead 00Q000000000099AAA'),
+      expect.stringContaining('the ledger has no events for lead 00Q000000000099EAA'),
     ]);
     const backwards = await handoff(['audit', 'funnel', '--from', inTwoDays(), '--to', today()], start.env);
     expect(backwards.code).toBe(2);

@@ -1,3 +1,4 @@
+import { toId18 } from '../../src/domain/salesforce-id';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -61,7 +62,7 @@ describe('the policy owner check at start', () => {
     const policyFile = path.join(dir, 'policy.yaml');
     const text = fs
       .readFileSync(path.join(ROOT, 'policy/default.yaml'), 'utf8')
-      .replace('fallbackOwnerId: "00G000000000001AAA"', `fallbackOwnerId: "${ORG.naQueue15}"`)
+      .replace('fallbackOwnerId: "00G000000000001EAA"', `fallbackOwnerId: "${ORG.naQueue15}"`)
       .replace('managerId: "005000000000001AAA"', `managerId: "${ORG.naManager}"`);
     fs.writeFileSync(policyFile, text);
     env = {
@@ -80,8 +81,8 @@ describe('the policy owner check at start', () => {
 
   const listsEveryBadId = (stderr: string) => {
     expect(stderr).toContain('names owners the Salesforce org does not have');
-    expect(stderr).toContain(`teams[0].managerId = "${ORG.naManager}": unknown in the org: no User has this id`);
-    expect(stderr).toContain(`teams[0].fallbackOwnerId = "${ORG.naQueue15}": unknown in the org: no Queue has this id`);
+    expect(stderr).toContain(`teams[0].managerId = "${toId18(ORG.naManager)}": unknown in the org: no User has this id`);
+    expect(stderr).toContain(`teams[0].fallbackOwnerId = "${toId18(ORG.naQueue15)}": unknown in the org: no Queue has this id`);
     expect(stderr).toContain('HANDOFF_OWNER_CHECK=warn');
   };
 
@@ -128,8 +129,8 @@ describe('the policy owner check at start', () => {
       .map((line) => JSON.parse(line) as { msg: string; problems?: { path: string; id: string }[] })
       .find((line) => line.msg.startsWith('HANDOFF_OWNER_CHECK=warn'));
     expect(warning?.problems?.map((p) => [p.path, p.id])).toEqual([
-      ['teams[0].fallbackOwnerId', ORG.naQueue15],
-      ['teams[0].managerId', ORG.naManager],
+      ['teams[0].fallbackOwnerId', toId18(ORG.naQueue15)],
+      ['teams[0].managerId', toId18(ORG.naManager)],
     ]);
     expect(result.status).toBe(0);
   });
