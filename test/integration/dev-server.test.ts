@@ -20,6 +20,7 @@ import { devServerEnv, workflowBundle } from '../helpers/temporal';
 const HISTORY_DIR = path.resolve(__dirname, '../fixtures/histories');
 const OWNER = '005000000000009AAA';
 const FALLBACK = '00G000000000001EAA';
+const MANAGER = '005000000000001AAA';
 
 /** Seconds-long windows: a whole lifecycle in real time on the real dev server. */
 const fast = testPolicy({
@@ -88,7 +89,8 @@ describe('leadLifecycle on the real dev server, with a seconds-long policy', () 
       );
       expect(view.stage).toBe('MQL');
       const breached = await eventually(() => handle.query(leadState), (v) => v.ownerId === FALLBACK);
-      expect(breached.sla).toMatchObject({ status: 'BREACHED', breaches: 1, escalations: 1 });
+      expect(breached.sla).toMatchObject({ status: 'BREACHED', breaches: 1 });
+      expect(breached.sla.escalations).toBeGreaterThanOrEqual(1);
 
       const listed = await eventually(
         async () => {
@@ -103,11 +105,11 @@ describe('leadLifecycle on the real dev server, with a seconds-long policy', () 
       expect(described.typedSearchAttributes.get(searchAttributes.owner)).toBe(FALLBACK);
       expect(described.typedSearchAttributes.get(searchAttributes.breaches)).toBe(1);
 
-      await handle.executeUpdate(acceptLead, { args: [{ body: { repId: FALLBACK } }] });
-      await handle.executeUpdate(logContactAttempt, { args: [{ body: { repId: FALLBACK, channel: 'call', outcome: 'no_answer' } }] });
-      await handle.executeUpdate(logContactAttempt, { args: [{ body: { repId: FALLBACK, channel: 'email', outcome: 'replied' } }] });
-      await handle.executeUpdate(qualifyLead, { args: [{ body: { repId: FALLBACK, bant: { budget: '40k', authority: 'VP Ops', need: 'carrier routing', timeline: 'Q1' } } }] });
-      const converted = await handle.executeUpdate(convertLead, { args: [{ body: { repId: FALLBACK, opportunityId: '006000000000001AAA' } }] });
+      await handle.executeUpdate(acceptLead, { args: [{ body: { repId: MANAGER } }] });
+      await handle.executeUpdate(logContactAttempt, { args: [{ body: { repId: MANAGER, channel: 'call', outcome: 'no_answer' } }] });
+      await handle.executeUpdate(logContactAttempt, { args: [{ body: { repId: MANAGER, channel: 'email', outcome: 'replied' } }] });
+      await handle.executeUpdate(qualifyLead, { args: [{ body: { repId: MANAGER, bant: { budget: '40k', authority: 'VP Ops', need: 'carrier routing', timeline: 'Q1' } } }] });
+      const converted = await handle.executeUpdate(convertLead, { args: [{ body: { repId: MANAGER, opportunityId: '006000000000001AAA' } }] });
       expect(converted.stage).toBe('CONVERTED');
       expect((await handle.result()).stage).toBe('CONVERTED');
 
@@ -118,7 +120,7 @@ describe('leadLifecycle on the real dev server, with a seconds-long policy', () 
       ]);
       expect(types.indexOf('SLA_REMINDER')).toBe(1);
       expect(new Set(rec.recorded.audit.map((e) => e.id)).size).toBe(rec.recorded.audit.length);
-      expect(rec.recorded.leadUpdates.at(-1)).toMatchObject({ stage: 'CONVERTED', ownerId: FALLBACK, slaBreaches: 1, contactAttempts: 2 });
+      expect(rec.recorded.leadUpdates.at(-1)).toMatchObject({ stage: 'CONVERTED', ownerId: MANAGER, slaBreaches: 1, contactAttempts: 2 });
       saveHistory('whole-life', await handle.fetchHistory());
     });
   });

@@ -12,7 +12,7 @@ describe('npm start refuses a bad configuration before starting anything', () =>
     const text = fs
       .readFileSync(path.join(ROOT, 'policy/default.yaml'), 'utf8')
       .replace('threshold: 60', 'threshold: high')
-      .replace('MQL:        { within: 24h, clock: business }', 'MQL:        { within: 24 hours, clock: business }')
+      .replace('MQL:        { within: 1d, clock: business }', 'MQL:        { within: 1 day, clock: business }')
       .replace('defaultTeam: na', 'defaultTeam: emea');
     fs.writeFileSync(policyFile, text);
     const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/main.ts')], {
