@@ -168,7 +168,7 @@ async function rejectedLead(): Promise<{ leadId: string; history: History }> {
     method: 'POST',
     url: `/v1/leads/${leadId}/reject`,
     headers: bearer('sales'),
-    payload: { repId: '005000000000009AAA', reason: 'NO_BUDGET', notes: NOTES },
+    payload: { repId: PEOPLE.rep, reason: 'NO_BUDGET', notes: NOTES },
   });
   expect([reject.status, reject.json().stage, reject.json().recycle?.notes]).toEqual([200, 'RECYCLED', NOTES]);
   const handle = client.workflow.getHandle(leadWorkflowId(leadId));
