@@ -6,8 +6,8 @@
  *
  *   npm run bench:engine -- [--per-path 40] [--concurrency 20] [--sample 10] [--nurture-leads 1]
  *
- * Prints: no-op and lead starts/s (ratio), lifecycle transitions/s, breach lag (deadline → escalation
- * task executed) p50/p99/max, peak RSS, and per path events, workflow tasks, activities, timers,
+ * Prints: no-op and lead starts/s (ratio), lifecycle transitions/s, breach lag (missed deadline → its effects
+ * batch executed) p50/p99/max, peak RSS, and per path events, workflow tasks, activities, timers,
  * upserts, signals, updates, actions and $ per 1,000 leads, beside the issue's figures and goals.
  * Activities are in-process no-ops that record timings: this measures the engine, not Salesforce.
  */
@@ -116,7 +116,6 @@ class Observed {
   breachLags: number[] = [];
   private seen = new Set<string>();
   private types = new Map<string, string[]>();
-  private handoffDue = new Map<string, number>();
   private waiters: { leadId: string; done: (types: string[]) => boolean; resolve: () => void }[] = [];
 
   readonly activities: Activities = {
@@ -124,22 +123,20 @@ class Observed {
     currentPolicy: async () => POLICIES.accept,
     applyEffects: async (batch) => {
       const now = Date.now();
-      // An escalation is late against the window of the handoff it escalates, known before this batch.
-      for (const e of batch.salesforce) {
-        if (e.type !== 'upsertTask' || e.task.kind !== 'ESCALATION') continue;
-        const due = this.handoffDue.get(batch.leadId);
-        if (due !== undefined) this.breachLags.push(now - due);
-      }
-      for (const e of batch.salesforce) {
-        if (e.type === 'upsertTask' && e.task.kind === 'HANDOFF' && e.task.dueAt)
-          this.handoffDue.set(batch.leadId, Date.parse(e.task.dueAt));
-      }
       const types = this.types.get(batch.leadId) ?? [];
       for (const row of batch.ledger) {
         if (this.seen.has(row.id)) continue;
         this.seen.add(row.id);
         this.transitions += 1;
         types.push(row.type);
+        // A breach is late by how long after its missed deadline its effects (escalation, reassignment) ran.
+        const missed =
+          row.type === 'SLA_BREACHED'
+            ? row.detail.dueAt
+            : row.type === 'ESCALATION_REPEATED'
+              ? row.detail.missedDueAt
+              : undefined;
+        if (typeof missed === 'string') this.breachLags.push(now - Date.parse(missed));
       }
       this.types.set(batch.leadId, types);
       this.waiters = this.waiters.filter((w) =>
@@ -335,12 +332,10 @@ async function nurtureRun(leadCount: number): Promise<Cost[]> {
       await env.sleep('7d');
       for (const leadId of ids) {
         const at = await nowIso();
-        await env.client.workflow
-          .getHandle(leadWorkflowId(leadId))
-          .signal(recordEngagement, {
-            body: { eventId: `open-${week}`, type: 'email_open', occurredAt: at },
-            receivedAt: at,
-          });
+        await env.client.workflow.getHandle(leadWorkflowId(leadId)).signal(recordEngagement, {
+          body: { eventId: `open-${week}`, type: 'email_open', occurredAt: at },
+          receivedAt: at,
+        });
       }
     }
     await env.sleep('6d');
@@ -388,8 +383,13 @@ async function main(): Promise<void> {
       '',
       '',
     ],
-    ['breaches measured (escalation tasks)', String(lags.length), '', ''],
-    ['breach lag p50 ms (deadline → escalation executed)', percentile(lags, 50).toFixed(0), '177 / 1500 burst', ''],
+    ['breaches measured (SLA_BREACHED / ESCALATION_REPEATED rows)', String(lags.length), '', ''],
+    [
+      'breach lag p50 ms (deadline → its effects batch executed)',
+      percentile(lags, 50).toFixed(0),
+      '177 / 1500 burst',
+      '',
+    ],
     ['breach lag p99 ms', percentile(lags, 99).toFixed(0), '390 / 3100 burst', '< 1000'],
     ['breach lag max ms', percentile(lags, 100).toFixed(0), '', ''],
     ['process peak RSS MiB (worker + client + bench)', (dev.peakRss / 2 ** 20).toFixed(0), '', ''],
