@@ -68,14 +68,14 @@ const POLICIES: Record<DevPath, Policy> = {
   }),
   reject: testPolicy({ ...base, version: 'bench-reject' }),
   cadence: testPolicy({ ...base, version: 'bench-cadence' }),
-  // Intent 34 (webinar 15 + whitepaper 10 + pricing 9) with 20 s half-lives crosses the threshold 30 after ~3.6 s.
+  // Intent 34 (webinar 15 + whitepaper 10 + pricing 9) with 60 s half-lives crosses the threshold 30 after ~11 s (a trigger late by seconds under load still qualifies).
   decay: testPolicy({
     ...base,
     version: 'bench-decay',
     decay: { tick: '1s' },
     scoring: {
       intent: {
-        events: { webinar: { halfLife: '20s' }, whitepaper: { halfLife: '20s' }, pricing_visit: { halfLife: '20s' } },
+        events: { webinar: { halfLife: '60s' }, whitepaper: { halfLife: '60s' }, pricing_visit: { halfLife: '60s' } },
       },
     },
   }),

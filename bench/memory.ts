@@ -7,7 +7,8 @@
  *
  *   npm run bench:memory -- [--levels 0,1000,2000,10000] [--max-cached 2000] [--concurrency 20]
  *
- * Prints per level: open leads, cached workflows (min(open, max-cached)), RSS, heap, start rate,
+ * Prints per level: open leads, cached workflows (min(open, max-cached)), RSS (all threads: the workflows
+ * run in the SDK's worker threads), the main thread's heap, start rate,
  * and MB per cached lead = (RSS(n) − RSS(0)) / cached.
  */
 import { parseArgs } from 'node:util';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   );
 
   const rows: string[][] = [
-    ['open leads', 'cached', 'RSS MiB', 'heap used MiB', 'starts/s', 'failed starts', 'MB per cached lead'],
+    ['open leads', 'cached', 'RSS MiB', 'main-thread heap MiB', 'starts/s', 'failed starts', 'MB per cached lead'],
   ];
   let rss0: number | undefined;
   let open = 0;
