@@ -16,7 +16,7 @@ import {
 } from '../health/checks';
 import { listSearchAttributes, liveWorkflowPollers } from '../health/temporal';
 import { loadSalesforceConfig } from '../salesforce/config';
-import { salesforceWriterFromConfig } from '../salesforce/from-config';
+import { ownerDirectoryFromConfig, salesforceWriterFromConfig } from '../salesforce/from-config';
 import type { SalesforceWriter } from '../salesforce/writer';
 import { temporalConnectionOptions } from '../temporal/connection';
 import type { CliIo } from './main';
@@ -94,6 +94,16 @@ export async function doctor(io: CliIo): Promise<number> {
         remainingApiCalls: () => writer.remainingApiCalls(),
         minRemainingApiCalls: sf.minRemainingApiCalls,
       };
+    }),
+    owners: once(async () => {
+      const directory = ownerDirectoryFromConfig(loadSalesforceConfig(io.env), {
+        emulatorUrl: `http://127.0.0.1:${core.SALESFORCE_EMULATOR_PORT}`,
+        logger,
+        refreshIntervalMs: 0,
+      });
+      await directory.start();
+      opened.push({ close: async () => directory.close() });
+      return directory;
     }),
   };
 

@@ -4,6 +4,8 @@ import { parseApiKeys } from '../api/auth';
 import { loadMigrations } from '../audit/migrate';
 import type { Policy } from '../domain/policy';
 import { DEFAULT_BATCH_OPTIONS } from '../salesforce/batcher';
+import type { OwnerDirectory } from '../salesforce/directory';
+import { formatOwnerProblems } from '../salesforce/owner-check';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 
 /*
@@ -29,6 +31,8 @@ export interface HealthContext {
   }>;
   ledger(): Promise<{ location: string; appliedMigrations(): Promise<string[]> }>;
   salesforce(): Promise<{ ping(): Promise<void>; remainingApiCalls(): number | null; minRemainingApiCalls?: number }>;
+  /** The org's active Users and Queues, read with SOQL (src/salesforce/directory.ts). */
+  owners(): Promise<Pick<OwnerDirectory, 'checkPolicy'>>;
   /** Extra checks by name (e.g. a test double's), required like the rest. */
   extra?: Record<string, () => Promise<void>>;
 }
@@ -173,6 +177,21 @@ export const salesforceAllocation: HealthCheck = {
   },
 };
 
+const ownersExist: HealthCheck = {
+  name: 'owners',
+  required: true,
+  fix: 'reach Salesforce (or the emulator) to read its Users and Queues',
+  async run(ctx) {
+    const [policy, directory] = await Promise.all([ctx.policy(), ctx.owners()]);
+    const problems = directory.checkPolicy(policy);
+    if (problems.length === 0) return ok(`every owner, manager and queue of policy ${policy.version} is an active member of the org`);
+    return failed(
+      `the policy names owners the org does not have:\n${formatOwnerProblems(problems)}`,
+      'fix the ids in the policy, or add the users / queues to the org (the emulator: POST /__emulator__/users, see tools/salesforce-emulator/README.md)',
+    );
+  },
+};
+
 export const CHECKS: readonly HealthCheck[] = [
   policyParses,
   keysLongEnough,
@@ -181,6 +200,7 @@ export const CHECKS: readonly HealthCheck[] = [
   workerPolling,
   ledgerMigrationsCurrent,
   salesforceAllocation,
+  ownersExist,
 ];
 
 const DEFAULT_TIMEOUT_MS = 3000;

@@ -7,6 +7,7 @@ import { createLedger } from '../../src/audit/ledger';
 import { parsePolicy } from '../../src/domain/policy';
 import {
   allRequiredPass,
+  CHECKS,
   keysLongEnough,
   ledgerMigrationsCurrent,
   policyParses,
@@ -18,6 +19,11 @@ import {
 import { loadSalesforceConfig } from '../../src/salesforce/config';
 import { salesforceWriterFromConfig } from '../../src/salesforce/from-config';
 import { testPolicy } from '../helpers/policy';
+import { OwnerDirectory } from '../../src/salesforce/directory';
+import { emulatorSeedFromPolicy } from '../../src/salesforce/policy-owners';
+import { connectTo, startTestEmulator } from '../salesforce/harness';
+
+const ownersExist = () => CHECKS.find((c) => c.name === 'owners')!;
 
 const silent = pino({ level: 'silent' });
 const unreachable = async (): Promise<never> => {
@@ -31,6 +37,7 @@ const context = (patch: Partial<HealthContext>): HealthContext => ({
   temporal: unreachable,
   ledger: unreachable,
   salesforce: unreachable,
+  owners: unreachable,
   ...patch,
 });
 
@@ -170,5 +177,25 @@ describe('running the checks', () => {
       ['extra', 'ok', true],
     ]);
     expect(allRequiredPass(results)).toBe(false);
+  });
+});
+
+describe('the owners check', () => {
+  it('passes when the org has every owner the policy names, and lists each one it lacks with its path', async () => {
+    const policy = testPolicy();
+    const { emulator } = await startTestEmulator({ seed: emulatorSeedFromPolicy(policy) });
+    const directory = new OwnerDirectory({ connection: () => connectTo(emulator), logger: silent, refreshIntervalMs: 0 });
+    try {
+      await directory.start();
+      const owners = async () => directory;
+      expect(await run(ownersExist(), context({ policy: async () => policy, owners }))).toMatchObject({ status: 'ok' });
+      const stranger = testPolicy({ teams: [{ id: 'na', calendar: 'na', fallbackOwnerId: '00G000000000001EAA', managerId: '005000000000777AAA' }] });
+      const result = await run(ownersExist(), context({ policy: async () => stranger, owners }));
+      expect(result).toMatchObject({ status: 'failed', required: true });
+      expect(result.detail).toContain('teams[0].managerId = "005000000000777AAA": unknown in the org');
+    } finally {
+      directory.close();
+      await emulator.close();
+    }
   });
 });

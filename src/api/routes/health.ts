@@ -78,6 +78,7 @@ function healthContext(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env): H
       salesforce
         ? { ping: () => salesforce.ping(), remainingApiCalls: () => salesforce.remainingApiCalls?.() ?? null }
         : notConfigured(),
+    owners: async () => deps.directory,
     ...(deps.readiness ? { extra: deps.readiness } : {}),
   };
 }
