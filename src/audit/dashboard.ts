@@ -39,12 +39,14 @@ export const dashboardDataSchema = z.object({
   /** The most recently qualified breached leads, at most fifty. */
   breachedLeads: z.array(slaLeadSchema),
   breachedLeadsTotal: z.number().int(),
+  /** Leads whose Salesforce write-back is failing now (a field refused, or a write refused for good). */
+  syncFailing: z.array(z.object({ leadId: z.string(), workflowId: z.string(), at: z.string(), code: z.string(), fields: z.array(z.string()) })),
 });
 export type DashboardData = z.infer<typeof dashboardDataSchema>;
 
 /** Everything the dashboard shows for [from, to), from the two reports. */
 export async function dashboardData(ledger: Ledger, window: FunnelQuery): Promise<DashboardData> {
-  const [report, funnel] = await Promise.all([slaReport(ledger, window), funnelReport(ledger, window)]);
+  const [report, funnel, syncFailing] = await Promise.all([slaReport(ledger, window), funnelReport(ledger, window), ledger.syncFailing(BREACHED_ROWS)]);
   const histogram = RESPONSE_BUCKETS.map((b) => ({ label: b.label, leads: 0 }));
   for (const lead of report.leads) {
     if (lead.responseBusinessMs === null) continue;
@@ -66,6 +68,7 @@ export async function dashboardData(ledger: Ledger, window: FunnelQuery): Promis
     funnel,
     breachedLeads: breached.slice(-BREACHED_ROWS).reverse(),
     breachedLeadsTotal: breached.length,
+    syncFailing,
   };
 }
 
@@ -102,6 +105,14 @@ function card(title: string, subtitle: string, body: string, wide = false): stri
 }
 
 /** The RevOps page: self-contained HTML (inline CSS and SVG, no script, nothing fetched). */
+function syncTable(data: DashboardData): string {
+  if (data.syncFailing.length === 0) return '<p class="sub">Every lead’s last write landed in full.</p>';
+  const rows = data.syncFailing
+    .map((f) => `<tr data-sync-failing="${esc(f.leadId)}"><td>${esc(f.leadId)}</td><td>${esc(f.code)}</td><td>${esc(f.fields.join(', ') || '—')}</td><td>${esc(f.at)}</td></tr>`)
+    .join('');
+  return `<table data-table="sync-failing"><thead><tr><th>Lead</th><th>Salesforce error</th><th>Fields left out</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: string; namespace: string }): string {
   const base = safeBase(opts.temporalUiUrl);
   const lastDay = new Date(Date.parse(data.to) - 1).toISOString();
@@ -245,6 +256,7 @@ ${card('Breaches by team', 'Breached leads per team, with each team’s complian
 ${card('Funnel', 'Leads entering each stage in the window; conversion = share of the previous stage that went on to this one', `${funnel}<p class="stages">Also: ${sideStages}</p>`)}
 ${card('Why leads left the funnel', 'Recycled to marketing (reasons from reps and the engine), and disqualified', `${recycle}<h3>Disqualified</h3>${disqualify}`)}
 ${card(`Breached leads (${shown})`, 'Each links to its workflow in the Temporal Web UI (while Temporal retains it); this ledger keeps the record after that', table, true)}
+${card(`Salesforce sync failing (${data.syncFailing.length})`, 'Leads whose last write-back did not land in full: the field Salesforce refused (the rest landed, and the Lead’s Handoff_Sync_Error__c says why), or a write refused for good; a lead leaves this list when a write lands in full', syncTable(data), true)}
 </main>
 <footer>From the Handoff audit ledger. Window [${esc(data.from)}, ${esc(data.to)}). Compliance = met ÷ (met + breached); pending leads are not counted until decided, and leads closed before anyone responded (disqualified, decayed) are listed but never counted.</footer>
 </body></html>

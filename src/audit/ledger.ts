@@ -43,6 +43,8 @@ export type SlaCycleFacts = {
   responseCalendarMs: number | null;
 };
 
+export type SyncFailure = { leadId: string; workflowId: string; at: string; code: string; fields: string[] };
+
 export type FunnelFacts = {
   stages: Record<Stage, number>;
   /** Leads that entered the first stage of each pair in the window and the second one after it. */
@@ -66,6 +68,8 @@ export interface Ledger {
    * how many cycles it had, and every event and request id it saw. Null for a lead still open or unknown.
    */
   closedLead(leadId: string): Promise<PriorLife | null>;
+  /** Leads whose last Salesforce write outcome is a failure (SYNC_ERROR or WRITE_FAILED, not recovered since), newest first. */
+  syncFailing(limit: number): Promise<SyncFailure[]>;
   ping(): Promise<void>;
   /** `NNN_name` of every migration recorded as applied (none on a ledger never migrated). */
   appliedMigrations(): Promise<string[]>;
@@ -162,6 +166,10 @@ function ledgerOn(db: SqlClient): Ledger {
       if (!last || (last.stage !== 'CONVERTED' && last.stage !== 'DISQUALIFIED')) return null;
       const seen = await db.query<{ id: string }>(SEEN_IDS, [leadId]);
       return { stage: last.stage, closedAt: last.at.toISOString(), cycle: last.cycle, seenIds: seen.rows.map((r) => r.id).reverse() };
+    },
+    async syncFailing(limit) {
+      const { rows } = await db.query<{ lead_id: string; workflow_id: string; at: Date; code: string | null; fields: string[] | null }>(SYNC_FAILING, [limit]);
+      return rows.map((r) => ({ leadId: r.lead_id, workflowId: r.workflow_id, at: r.at.toISOString(), code: r.code ?? 'ERROR', fields: r.fields ?? [] }));
     },
     async ping() {
       await db.query('SELECT 1');
@@ -302,6 +310,17 @@ FROM audit_events
 WHERE type IN ('RECYCLED', 'DISQUALIFIED') AND at >= $1 AND at < $2
 GROUP BY 1, 2
 ORDER BY count DESC, reason`;
+
+const SYNC_FAILING = `
+SELECT lead_id, workflow_id, at, detail->>'code' AS code,
+  CASE WHEN jsonb_typeof(detail->'fields') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(detail->'fields')) END AS fields
+FROM (
+  SELECT DISTINCT ON (lead_id) lead_id, workflow_id, at, type, detail
+  FROM audit_events WHERE type IN ('SYNC_ERROR', 'SYNC_RECOVERED', 'WRITE_FAILED')
+  ORDER BY lead_id, at DESC, seq DESC
+) latest
+WHERE type <> 'SYNC_RECOVERED'
+ORDER BY at DESC LIMIT $1`;
 
 const LAST_EVENT = `
 SELECT stage, at, (SELECT max(cycle) FROM audit_events WHERE lead_id = $1) AS cycle

@@ -73,6 +73,17 @@ describe('dashboard data', () => {
     expect(html).toContain('&#60;script&#62;');
   });
 
+  it('shows the leads whose Salesforce sync is failing, and says so when none is', () => {
+    const failing: DashboardData = {
+      ...data,
+      syncFailing: [{ leadId: '00Q000000000391EAA', workflowId: 'lead-00Q000000000391EAA', at: '2026-10-05T14:01:00.000Z', code: 'INVALID_CROSS_REFERENCE_KEY', fields: ['OwnerId'] }],
+    };
+    const html = renderDashboard(failing, UI);
+    expect(html).toContain('Salesforce sync failing (1)');
+    expect(html).toMatch(/<tr data-sync-failing="00Q000000000391EAA"><td>00Q000000000391EAA<\/td><td>INVALID_CROSS_REFERENCE_KEY<\/td><td>OwnerId<\/td>/);
+    expect(renderDashboard({ ...data, syncFailing: [] }, UI)).toContain('Every lead’s last write landed in full.');
+  });
+
   it('renders an empty window without charts of nothing', async () => {
     const empty = await dashboardData(ledger, { from: '2025-01-01T00:00:00.000Z', to: '2025-01-08T00:00:00.000Z' });
     const html = renderDashboard(empty, UI);

@@ -91,6 +91,19 @@ describe.each(ledgerTargets())('ledger on %s', (_name, makeTarget) => {
     expect(failure).toMatchObject({ type: INVALID_AUDIT_EVENT, nonRetryable: true });
   });
 
+  it('lists the leads whose Salesforce write-back is failing now, and drops one once a write lands in full', async () => {
+    const failing = sfId('00Q000000000391');
+    const recovered = sfId('00Q000000000392');
+    const run = (leadId: string) =>
+      new LeadRun(seedPolicy(), leadId, '2026-10-05T14:00:00.000Z')
+        .trigger('2026-10-05T14:00:00.000Z', { kind: 'MQL', ownerId: REP_A, firmographics: { industry: 'Software' } })
+        .send('2026-10-05T14:01:00.000Z', { type: 'salesforceSynced', syncError: { code: 'INVALID_CROSS_REFERENCE_KEY', fields: ['OwnerId'], message: 'Owner ID: id value of incorrect type' } });
+    await ledger.append(run(failing).events);
+    await ledger.append(run(recovered).send('2026-10-05T14:02:00.000Z', { type: 'salesforceSynced', syncError: null }).events);
+    const listed = (await ledger.syncFailing(50)).filter((f) => f.leadId === failing || f.leadId === recovered);
+    expect(listed).toEqual([{ leadId: failing, workflowId: `lead-${failing}`, at: '2026-10-05T14:01:00.000Z', code: 'INVALID_CROSS_REFERENCE_KEY', fields: ['OwnerId'] }]);
+  });
+
   it('reports its migrations applied once', async () => {
     await ledger.close();
     ledger = await target.open(); // second start: nothing to apply, nothing fails
