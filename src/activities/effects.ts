@@ -26,7 +26,8 @@ export function createEffectsActivities(deps: EffectsActivityDeps) {
       await appendLedger(deps.ledger, batch);
       const written = Date.now();
       for (const e of batch.ledger) handoffMetrics.ledgerLag(written - Date.parse(e.at));
-      if ((asyncLocalStorage.getStore()?.info.attempt ?? 1) > 1 && batch.salesforce.length > 0) handoffMetrics.salesforceWriteRetried();
+      if ((asyncLocalStorage.getStore()?.info.attempt ?? 1) > 1 && batch.salesforce.length > 0)
+        handoffMetrics.salesforceWriteRetried();
       const failed: WriteOutcome[] = [];
       let synced: BatchResult['synced'];
       const run = async (effect: SalesforceEffect): Promise<void> => {
@@ -34,7 +35,8 @@ export function createEffectsActivities(deps: EffectsActivityDeps) {
           if (effect.type === 'syncLead') {
             const { syncError } = await deps.salesforce.updateLead(effect.lead, { priority: effect.priority });
             synced = { syncError };
-          } else if (effect.type === 'upsertTask') await deps.salesforce.upsertTask(effect.task, { priority: effect.priority });
+          } else if (effect.type === 'upsertTask')
+            await deps.salesforce.upsertTask(effect.task, { priority: effect.priority });
           else await deps.salesforce.closeTask(effect.close);
         } catch (err) {
           failed.push(outcomeOf(err, effect, batch, deps.logger));
@@ -52,11 +54,14 @@ export function createEffectsActivities(deps: EffectsActivityDeps) {
 function recordWriteMetrics(batch: EffectBatch, failed: readonly WriteOutcome[], remaining: number | null): void {
   for (const f of failed) handoffMetrics.salesforceWriteFailed(f.code);
   if (remaining !== null) handoffMetrics.salesforceApiRemaining(remaining);
-  const escalated = batch.salesforce.some((e) => e.type === 'upsertTask' && e.task.kind === 'ESCALATION' && !failed.some((f) => f.effectId === e.id));
+  const escalated = batch.salesforce.some(
+    (e) => e.type === 'upsertTask' && e.task.kind === 'ESCALATION' && !failed.some((f) => f.effectId === e.id),
+  );
   if (!escalated) return;
   const now = Date.now();
   for (const row of batch.ledger) {
-    if (row.type === 'SLA_BREACHED' && typeof row.detail.dueAt === 'string') handoffMetrics.breachLag(now - Date.parse(row.detail.dueAt));
+    if (row.type === 'SLA_BREACHED' && typeof row.detail.dueAt === 'string')
+      handoffMetrics.breachLag(now - Date.parse(row.detail.dueAt));
   }
 }
 
@@ -95,5 +100,11 @@ function outcomeOf(err: unknown, effect: SalesforceEffect, batch: EffectBatch, l
   };
   if (error.retryable) logger.warn(entry, 'salesforce write failed; will retry');
   else logger.error(entry, 'salesforce write rejected');
-  return { effectId: effect.id, code: error.code, message: `${error.code}: ${message}`, retryable: error.retryable, retryAfterMs: error.retryAfterMs };
+  return {
+    effectId: effect.id,
+    code: error.code,
+    message: `${error.code}: ${message}`,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+  };
 }

@@ -64,7 +64,9 @@ export type ActionBody<A extends LeadAction> =
   (typeof ACTION_UPDATES)[A] extends UpdateDefinition<LeadView, [Envelope<infer Body>]> ? Body : never;
 
 const GRPC_NOT_FOUND = 5;
-const GRPC_TRANSIENT = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+const GRPC_TRANSIENT = new Set([
+  1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */,
+]);
 
 export type LeadGateway = ReturnType<typeof createLeadGateway>;
 
@@ -105,7 +107,8 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
           }),
         );
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw leadClosed(trigger.leadId, await ledger?.closedLead(trigger.leadId));
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          throw leadClosed(trigger.leadId, await ledger?.closedLead(trigger.leadId));
         throw err;
       }
     },
@@ -119,14 +122,24 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
      * RevOps reopens a closed lead: a new run of its workflow that starts from what the ledger knows
      * (its final stage, cycles and seen ids), so dedupe holds across runs.
      */
-    async reopen(leadId: string, body: { actorId: string; reason: string }, receivedAt: string, requestId: string): Promise<LeadView> {
+    async reopen(
+      leadId: string,
+      body: { actorId: string; reason: string },
+      receivedAt: string,
+      requestId: string,
+    ): Promise<LeadView> {
       const prior = await ledger?.closedLead(leadId);
       if (!prior) {
         const view = await call(leadId, () => handle(leadId).query(leadState));
-        throw new ApiError(409, 'INVALID_TRANSITION', `lead ${leadId} is ${view.stage}: only a CONVERTED or DISQUALIFIED lead can be reopened`, {
-          stage: view.stage,
-          allowed: [],
-        });
+        throw new ApiError(
+          409,
+          'INVALID_TRANSITION',
+          `lead ${leadId} is ${view.stage}: only a CONVERTED or DISQUALIFIED lead can be reopened`,
+          {
+            stage: view.stage,
+            allowed: [],
+          },
+        );
       }
       const input: LeadWorkflowInput = { leadId, policy, reopen: { prior, ...body, receivedAt, requestId } };
       try {
@@ -145,7 +158,13 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
       return call(leadId, () => handle(leadId).query(leadState));
     },
 
-    async act<A extends LeadAction>(leadId: string, action: A, body: ActionBody<A>, receivedAt: string, idempotencyKey?: string): Promise<LeadView> {
+    async act<A extends LeadAction>(
+      leadId: string,
+      action: A,
+      body: ActionBody<A>,
+      receivedAt: string,
+      idempotencyKey?: string,
+    ): Promise<LeadView> {
       const update = ACTION_UPDATES[action] as UpdateDefinition<LeadView, [Envelope<ActionBody<A>>]>;
       try {
         return await call(leadId, () =>
@@ -186,7 +205,8 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
      * Readiness: the namespace answers, and how many workers polled the task queue for workflow tasks
      * lately (the server lists pollers for minutes after they are gone; a live one re-polls every ~60 s).
      */
-    workflowPollers: (): Promise<number> => withDeadline(() => liveWorkflowPollers(client.connection, deps.namespace, taskQueue)),
+    workflowPollers: (): Promise<number> =>
+      withDeadline(() => liveWorkflowPollers(client.connection, deps.namespace, taskQueue)),
   };
 
   async function call<T>(leadId: string, fn: () => Promise<T>): Promise<T> {
@@ -201,10 +221,15 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
   async function closedLeadError(leadId: string, notFound: ApiError): Promise<ApiError> {
     try {
       const view = await withDeadline(() => handle(leadId).query(leadState));
-      return new ApiError(409, 'INVALID_TRANSITION', `lead ${leadId} is ${view.stage} and its lifecycle is closed; no action is allowed`, {
-        stage: view.stage,
-        allowed: [],
-      });
+      return new ApiError(
+        409,
+        'INVALID_TRANSITION',
+        `lead ${leadId} is ${view.stage} and its lifecycle is closed; no action is allowed`,
+        {
+          stage: view.stage,
+          allowed: [],
+        },
+      );
     } catch {
       return notFound;
     }
@@ -213,27 +238,43 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
 
 function leadClosed(leadId: string, prior: PriorLife | null | undefined): ApiError {
   const what = prior ? `${prior.stage} since ${prior.closedAt}` : 'closed';
-  return new ApiError(409, 'LEAD_CLOSED', `lead ${leadId} is ${what}: it takes no more triggers or engagement (RevOps can reopen it)`, {
-    stage: prior?.stage,
-    closedAt: prior?.closedAt,
-    allowed: ['reopen'],
-  });
+  return new ApiError(
+    409,
+    'LEAD_CLOSED',
+    `lead ${leadId} is ${what}: it takes no more triggers or engagement (RevOps can reopen it)`,
+    {
+      stage: prior?.stage,
+      closedAt: prior?.closedAt,
+      allowed: ['reopen'],
+    },
+  );
 }
 
 /** Temporal outcomes as API errors (docs/contracts/http-api.md): refusal 409, policy 400, missing 404, unreachable 503. */
 export function toApiError(err: unknown, leadId: string): unknown {
   if (err instanceof ApiError) return err;
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    if (err.cause.type === INVALID_TRANSITION) return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
-    if (err.cause.type === LEAD_CLOSED) return new ApiError(409, 'LEAD_CLOSED', err.cause.message, failureDetails(err.cause));
+    if (err.cause.type === INVALID_TRANSITION)
+      return new ApiError(409, 'INVALID_TRANSITION', err.cause.message, failureDetails(err.cause));
+    if (err.cause.type === LEAD_CLOSED)
+      return new ApiError(409, 'LEAD_CLOSED', err.cause.message, failureDetails(err.cause));
     if (err.cause.type === POLICY_VIOLATION) {
-      return validationFailed([{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }], err.cause.message);
+      return validationFailed(
+        [{ in: 'body', path: [], code: 'policy_violation', message: err.cause.message }],
+        err.cause.message,
+      );
     }
   }
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('Temporal did not answer in time; retry later');
-  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+    return unavailable('Temporal did not answer in time; retry later');
+  const grpc = isGrpcServiceError(err)
+    ? err
+    : err instanceof ServiceError && isGrpcServiceError(err.cause)
+      ? err.cause
+      : undefined;
   // fetchHistory() surfaces the raw gRPC NOT_FOUND where other calls throw WorkflowNotFoundError.
-  if (err instanceof WorkflowNotFoundError || grpc?.code === GRPC_NOT_FOUND) return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
+  if (err instanceof WorkflowNotFoundError || grpc?.code === GRPC_NOT_FOUND)
+    return new ApiError(404, 'LEAD_NOT_FOUND', `no lead ${leadId}`);
   if (grpc && GRPC_TRANSIENT.has(grpc.code)) return unavailable('Temporal is unavailable; retry later');
   return err;
 }
@@ -241,5 +282,11 @@ export function toApiError(err: unknown, leadId: string): unknown {
 /** The refusal's stage and allowed actions (the workflow attaches the whole refusal as the failure's detail). */
 function failureDetails(failure: ApplicationFailure): unknown {
   const [refusal] = (failure.details ?? []) as { stage?: unknown; allowed?: unknown; closedAt?: unknown }[];
-  return refusal && { stage: refusal.stage, allowed: refusal.allowed, ...(refusal.closedAt ? { closedAt: refusal.closedAt } : {}) };
+  return (
+    refusal && {
+      stage: refusal.stage,
+      allowed: refusal.allowed,
+      ...(refusal.closedAt ? { closedAt: refusal.closedAt } : {}),
+    }
+  );
 }

@@ -40,13 +40,25 @@ export const dashboardDataSchema = z.object({
   breachedLeads: z.array(slaLeadSchema),
   breachedLeadsTotal: z.number().int(),
   /** Leads whose Salesforce write-back is failing now (a field refused, or a write refused for good). */
-  syncFailing: z.array(z.object({ leadId: z.string(), workflowId: z.string(), at: z.string(), code: z.string(), fields: z.array(z.string()) })),
+  syncFailing: z.array(
+    z.object({
+      leadId: z.string(),
+      workflowId: z.string(),
+      at: z.string(),
+      code: z.string(),
+      fields: z.array(z.string()),
+    }),
+  ),
 });
 export type DashboardData = z.infer<typeof dashboardDataSchema>;
 
 /** Everything the dashboard shows for [from, to), from the two reports. */
 export async function dashboardData(ledger: Ledger, window: FunnelQuery): Promise<DashboardData> {
-  const [report, funnel, syncFailing] = await Promise.all([slaReport(ledger, window), funnelReport(ledger, window), ledger.syncFailing(BREACHED_ROWS)]);
+  const [report, funnel, syncFailing] = await Promise.all([
+    slaReport(ledger, window),
+    funnelReport(ledger, window),
+    ledger.syncFailing(BREACHED_ROWS),
+  ]);
   const histogram = RESPONSE_BUCKETS.map((b) => ({ label: b.label, leads: 0 }));
   for (const lead of report.leads) {
     if (lead.responseBusinessMs === null) continue;
@@ -108,7 +120,10 @@ function card(title: string, subtitle: string, body: string, wide = false): stri
 function syncTable(data: DashboardData): string {
   if (data.syncFailing.length === 0) return '<p class="sub">Every lead’s last write landed in full.</p>';
   const rows = data.syncFailing
-    .map((f) => `<tr data-sync-failing="${esc(f.leadId)}"><td>${esc(f.leadId)}</td><td>${esc(f.code)}</td><td>${esc(f.fields.join(', ') || '—')}</td><td>${esc(f.at)}</td></tr>`)
+    .map(
+      (f) =>
+        `<tr data-sync-failing="${esc(f.leadId)}"><td>${esc(f.leadId)}</td><td>${esc(f.code)}</td><td>${esc(f.fields.join(', ') || '—')}</td><td>${esc(f.at)}</td></tr>`,
+    )
     .join('');
   return `<table data-table="sync-failing"><thead><tr><th>Lead</th><th>Salesforce error</th><th>Fields left out</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -125,9 +140,16 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
     ['Breached', String(t.breached), 'missed the deadline, even if worked later'],
     ['Pending', String(t.pending), 'not worked yet, deadline not missed'],
     ['Closed unworked', String(t.closedUnworked), 'closed before anyone responded; not in the rate'],
-    ['Median first response', duration(data.responseTime.business.p50), `business time · p90 ${duration(data.responseTime.business.p90)}`],
+    [
+      'Median first response',
+      duration(data.responseTime.business.p50),
+      `business time · p90 ${duration(data.responseTime.business.p90)}`,
+    ],
   ]
-    .map(([label, value, note]) => `<div class="kpi" data-kpi="${esc(label ?? '')}"><div class="v">${esc(value ?? '')}</div><div class="l">${esc(label ?? '')}</div><div class="n">${esc(note ?? '')}</div></div>`)
+    .map(
+      ([label, value, note]) =>
+        `<div class="kpi" data-kpi="${esc(label ?? '')}"><div class="v">${esc(value ?? '')}</div><div class="l">${esc(label ?? '')}</div><div class="n">${esc(note ?? '')}</div></div>`,
+    )
     .join('');
 
   const weekly = columnChart({
@@ -145,7 +167,9 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
     yAxisLabel: 'Compliance',
     xAxisLabel: 'Week starting (Monday, UTC) · leads qualified that week',
     width: 1200,
-    ...(data.complianceRate === null ? {} : { reference: { value: data.complianceRate, label: `window ${percent(data.complianceRate)}` } }),
+    ...(data.complianceRate === null
+      ? {}
+      : { reference: { value: data.complianceRate, label: `window ${percent(data.complianceRate)}` } }),
   });
 
   const histogramMax = Math.max(0, ...data.responseHistogram.map((b) => b.leads));
@@ -164,7 +188,12 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
   const owners = barList({
     id: 'breaches-by-owner',
     title: 'Breaches by owner',
-    bars: data.byOwner.map((o) => ({ label: o.ownerId ?? '(unassigned)', value: o.breached, text: String(o.breached), note: `of ${o.leads} · ${percent(o.complianceRate)} met` })),
+    bars: data.byOwner.map((o) => ({
+      label: o.ownerId ?? '(unassigned)',
+      value: o.breached,
+      text: String(o.breached),
+      note: `of ${o.leads} · ${percent(o.complianceRate)} met`,
+    })),
     xAxisLabel: 'Breached leads',
     color: '#dc2626',
     emptyMessage: 'No breaches in this window',
@@ -172,7 +201,12 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
   const teams = barList({
     id: 'breaches-by-team',
     title: 'Breaches by team',
-    bars: data.byTeam.map((tm) => ({ label: tm.team, value: tm.breached, text: String(tm.breached), note: `of ${tm.leads} · ${percent(tm.complianceRate)} met` })),
+    bars: data.byTeam.map((tm) => ({
+      label: tm.team,
+      value: tm.breached,
+      text: String(tm.breached),
+      note: `of ${tm.leads} · ${percent(tm.complianceRate)} met`,
+    })),
     xAxisLabel: 'Breached leads',
     color: '#dc2626',
   });
@@ -215,12 +249,17 @@ export function renderDashboard(data: DashboardData, opts: { temporalUiUrl: stri
 
   const rows = data.breachedLeads
     .map(
-      (l) => `<tr data-lead="${esc(l.leadId)}"><td>${esc(l.leadId)}</td><td>${esc(l.kind)}</td><td>${esc(l.breachedOwnerId ?? l.ownerId ?? '—')}</td><td>${esc(l.team)}</td>
+      (
+        l,
+      ) => `<tr data-lead="${esc(l.leadId)}"><td>${esc(l.leadId)}</td><td>${esc(l.kind)}</td><td>${esc(l.breachedOwnerId ?? l.ownerId ?? '—')}</td><td>${esc(l.team)}</td>
 <td>${stamp(l.qualifiedAt)}</td><td>${stamp(l.dueAt)}</td><td>${l.firstTouchAt ? `${stamp(l.firstTouchAt)} · ${esc(l.responseType ?? '')}` : '<em>not yet</em>'}</td>
 <td class="num">${l.timeToActionMs === null ? '—' : duration(l.timeToActionMs)}</td><td class="num">${l.breaches}</td><td>${workflowLink(base, opts.namespace, l.workflowId)}</td></tr>`,
     )
     .join('\n');
-  const shown = data.breachedLeads.length < data.breachedLeadsTotal ? `the ${data.breachedLeads.length} most recent of ${data.breachedLeadsTotal}` : `${data.breachedLeadsTotal}`;
+  const shown =
+    data.breachedLeads.length < data.breachedLeadsTotal
+      ? `the ${data.breachedLeads.length} most recent of ${data.breachedLeadsTotal}`
+      : `${data.breachedLeadsTotal}`;
   const table =
     data.breachedLeadsTotal === 0
       ? '<p class="sub">No breached lead in this window.</p>'
@@ -272,7 +311,10 @@ function timeToAction(data: DashboardData): string {
     ['p90', duration(t.p90)],
     ['p95', duration(t.p95)],
   ]
-    .map(([l, v]) => `<div class="kpi" data-kpi="${esc(l ?? '')}"><div class="v">${esc(v ?? '')}</div><div class="l">${esc(l ?? '')}</div></div>`)
+    .map(
+      ([l, v]) =>
+        `<div class="kpi" data-kpi="${esc(l ?? '')}"><div class="v">${esc(v ?? '')}</div><div class="l">${esc(l ?? '')}</div></div>`,
+    )
     .join('')}</div>`;
 }
 

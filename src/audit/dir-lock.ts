@@ -1,7 +1,8 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { LedgerBusyError } from './errors';
 
-function alive(pid: number): boolean {
+/** A process with this pid runs (or exists under another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -120,7 +120,13 @@ function ledgerOn(db: SqlClient): Ledger {
     },
     async slaCycles(filter) {
       const kindRank = filter.kind ? KINDS.indexOf(filter.kind) + 1 : null;
-      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [filter.from, filter.to, kindRank, filter.ownerId ?? null, filter.team ?? null]);
+      const { rows } = await db.query<SlaCycleRow>(SLA_CYCLES, [
+        filter.from,
+        filter.to,
+        kindRank,
+        filter.ownerId ?? null,
+        filter.team ?? null,
+      ]);
       return rows.map(toSlaCycleFacts);
     },
     async funnel(window) {
@@ -165,19 +171,40 @@ function ledgerOn(db: SqlClient): Ledger {
       const last = rows[0];
       if (!last || (last.stage !== 'CONVERTED' && last.stage !== 'DISQUALIFIED')) return null;
       const seen = await db.query<{ id: string }>(SEEN_IDS, [leadId]);
-      return { stage: last.stage, closedAt: last.at.toISOString(), cycle: last.cycle, seenIds: seen.rows.map((r) => r.id).reverse() };
+      return {
+        stage: last.stage,
+        closedAt: last.at.toISOString(),
+        cycle: last.cycle,
+        seenIds: seen.rows.map((r) => r.id).reverse(),
+      };
     },
     async syncFailing(limit) {
-      const { rows } = await db.query<{ lead_id: string; workflow_id: string; at: Date; code: string | null; fields: string[] | null }>(SYNC_FAILING, [limit]);
-      return rows.map((r) => ({ leadId: r.lead_id, workflowId: r.workflow_id, at: r.at.toISOString(), code: r.code ?? 'ERROR', fields: r.fields ?? [] }));
+      const { rows } = await db.query<{
+        lead_id: string;
+        workflow_id: string;
+        at: Date;
+        code: string | null;
+        fields: string[] | null;
+      }>(SYNC_FAILING, [limit]);
+      return rows.map((r) => ({
+        leadId: r.lead_id,
+        workflowId: r.workflow_id,
+        at: r.at.toISOString(),
+        code: r.code ?? 'ERROR',
+        fields: r.fields ?? [],
+      }));
     },
     async ping() {
       await db.query('SELECT 1');
     },
     async appliedMigrations() {
-      const { rows: table } = await db.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+      const { rows: table } = await db.query<{ t: string | null }>(
+        "SELECT to_regclass('schema_migrations')::text AS t",
+      );
       if (!table[0]?.t) return [];
-      const { rows } = await db.query<{ version: string; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+      const { rows } = await db.query<{ version: string; name: string }>(
+        'SELECT version, name FROM schema_migrations ORDER BY version',
+      );
       return rows.map((r) => `${r.version}_${r.name}`);
     },
     close: () => db.close(),
@@ -300,7 +327,17 @@ SELECT
 FROM per_lead`;
 
 type FunnelRow = Record<
-  'nurture' | 'review' | 'mql' | 'sal' | 'sql' | 'converted' | 'recycled' | 'disqualified' | 'mql_sal' | 'sal_sql' | 'sql_converted',
+  | 'nurture'
+  | 'review'
+  | 'mql'
+  | 'sal'
+  | 'sql'
+  | 'converted'
+  | 'recycled'
+  | 'disqualified'
+  | 'mql_sal'
+  | 'sal_sql'
+  | 'sql_converted',
   number
 >;
 

@@ -1,3 +1,4 @@
+import { alive } from '../audit/dir-lock';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -18,15 +19,6 @@ export function recordRunningApi(dataDir: string, record: RunningApiRecord): voi
 
 export function forgetRunningApi(dataDir: string): void {
   fs.rmSync(runningApiFile(dataDir), { force: true });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The API `npm start` recorded in the data dir, if that process still runs (a crash leaves a stale file). */

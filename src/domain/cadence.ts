@@ -39,10 +39,16 @@ export function contact(ctx: StepContext, e: Of<'contact'>, at: number): void {
     recordFirstTouch(ctx, at, 'contact');
     s.ownerId = e.repId;
     startCadence(ctx, at);
-    ctx.audit('ACCEPTED', e.repId, { by: 'first contact attempt', slaStatus: s.sla.status, firstTouchAt: s.sla.firstTouchAt });
+    ctx.audit('ACCEPTED', e.repId, {
+      by: 'first contact attempt',
+      slaStatus: s.sla.status,
+      firstTouchAt: s.sla.firstTouchAt,
+    });
   }
   s.cadence.attempts += 1;
-  const counts = s.cadence.lastCountedAt === null || at >= deadlineOf(ctx.policy, s, ms(s.cadence.lastCountedAt), ctx.policy.cadence.minSpacing);
+  const counts =
+    s.cadence.lastCountedAt === null ||
+    at >= deadlineOf(ctx.policy, s, ms(s.cadence.lastCountedAt), ctx.policy.cadence.minSpacing);
   if (counts) {
     s.cadence.counted += 1;
     s.cadence.lastCountedAt = iso(at);
@@ -54,7 +60,9 @@ export function contact(ctx: StepContext, e: Of<'contact'>, at: number): void {
     outcome: e.outcome,
     attempt: s.cadence.attempts,
     counted: counts,
-    ...(counts ? { touch: s.cadence.counted } : { why: `within ${ctx.policy.cadence.minSpacing.within.text} of the last counted touch` }),
+    ...(counts
+      ? { touch: s.cadence.counted }
+      : { why: `within ${ctx.policy.cadence.minSpacing.within.text} of the last counted touch` }),
     ...(e.occurredAt ? { claimedAt: e.occurredAt } : {}),
   });
 }
@@ -73,7 +81,11 @@ export function unresponsiveAt(s: LeadState, policy: Policy): number | null {
 
 export function exhaustCadence(ctx: StepContext): void {
   const { cadence } = ctx.s;
-  ctx.audit('CADENCE_EXHAUSTED', null, { attempts: cadence.attempts, counted: cadence.counted, channels: cadence.channels });
+  ctx.audit('CADENCE_EXHAUSTED', null, {
+    attempts: cadence.attempts,
+    counted: cadence.counted,
+    channels: cadence.channels,
+  });
   recycle(ctx, 'UNRESPONSIVE', null, null);
 }
 
@@ -96,5 +108,9 @@ export function breachCadence(ctx: StepContext): void {
     requiredChannels: p.minChannels,
     ownerId: s.ownerId,
   });
-  notify(ctx, s.ownerId, `made ${s.cadence.counted}/${p.touches} touches over ${s.cadence.channels.length}/${p.minChannels} channels by ${s.cadence.dueBy}`);
+  notify(
+    ctx,
+    s.ownerId,
+    `made ${s.cadence.counted}/${p.touches} touches over ${s.cadence.channels.length}/${p.minChannels} channels by ${s.cadence.dueBy}`,
+  );
 }

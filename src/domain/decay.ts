@@ -26,7 +26,10 @@ const HORIZON_HALF_LIVES = 64;
 export function fallsUnder(inputs: IntentInputs, from: number, level: number, policy: Policy): number | null {
   const under = (t: number) => scoreIntent(inputs, t, policy) < level;
   if (under(from)) return from;
-  const halfLives = [...(inputs.intentBase ? [durationMs(policy.scoring.intent.reportedHalfLife)] : []), ...inputs.intentEvents.map((e) => e.halfLifeMs)];
+  const halfLives = [
+    ...(inputs.intentBase ? [durationMs(policy.scoring.intent.reportedHalfLife)] : []),
+    ...inputs.intentEvents.map((e) => e.halfLifeMs),
+  ];
   if (halfLives.length === 0) return null;
   const step = Math.max(1, Math.floor(Math.min(...halfLives) / STEP_FRACTION));
   const horizon = from + Math.max(...halfLives) * HORIZON_HALF_LIVES;
@@ -45,7 +48,12 @@ export function fallsUnder(inputs: IntentInputs, from: number, level: number, po
 }
 
 function watched(s: LeadState, policy: Policy): boolean {
-  return s.stage === 'MQL' && s.sla.firstTouchAt === null && !s.kindExplicit && s.intentScore >= policy.scoring.intent.threshold;
+  return (
+    s.stage === 'MQL' &&
+    s.sla.firstTouchAt === null &&
+    !s.kindExplicit &&
+    s.intentScore >= policy.scoring.intent.threshold
+  );
 }
 
 /** When time alone next changes what matters about the lead's intent, or null. */

@@ -18,18 +18,16 @@ const expectedDuration = (input: unknown): string =>
   `expected a duration like "15m", "1h", "10d" (a positive number then ms, s, m, h, d or w), got ${JSON.stringify(input)}`;
 
 /** A policy duration string such as "15m", "1.5h" or "10d", parsed into its amount and unit. */
-export const durationSchema = z
-  .string({ error: (issue) => expectedDuration(issue.input) })
-  .transform((text, ctx) => {
-    const match = DURATION_PATTERN.exec(text);
-    const amount = Number(match?.[1]);
-    const unit = durationUnitSchema.safeParse(match?.[2]);
-    if (!unit.success || !Number.isFinite(amount) || amount <= 0) {
-      ctx.addIssue({ code: 'custom', message: expectedDuration(text), input: text });
-      return z.NEVER;
-    }
-    return { amount, unit: unit.data, text };
-  });
+export const durationSchema = z.string({ error: (issue) => expectedDuration(issue.input) }).transform((text, ctx) => {
+  const match = DURATION_PATTERN.exec(text);
+  const amount = Number(match?.[1]);
+  const unit = durationUnitSchema.safeParse(match?.[2]);
+  if (!unit.success || !Number.isFinite(amount) || amount <= 0) {
+    ctx.addIssue({ code: 'custom', message: expectedDuration(text), input: text });
+    return z.NEVER;
+  }
+  return { amount, unit: unit.data, text };
+});
 export type Duration = z.output<typeof durationSchema>;
 
 /** A duration measured on a clock: `business` counts only a calendar's working time, `calendar` counts elapsed time. */

@@ -54,7 +54,12 @@ export const leadSnapshotSchema = z.object({
   intentScore: z.number(),
   qualifiedAt: instant.nullable(),
   sla: slaSchema.omit({ windowStartedAt: true, windowOpen: true, remindersSent: true }),
-  cadence: z.object({ attempts: z.number().int(), counted: z.number().int(), connected: z.boolean(), channels: z.array(z.string()) }),
+  cadence: z.object({
+    attempts: z.number().int(),
+    counted: z.number().int(),
+    connected: z.boolean(),
+    channels: z.array(z.string()),
+  }),
   recycleReason: recycleReasonSchema.nullable(),
 });
 export type LeadSnapshot = z.infer<typeof leadSnapshotSchema>;
@@ -102,7 +107,9 @@ export const handoffPacketSchema = z.object({
   fitScore: z.number(),
   fitBreakdown: z.array(fitRuleHitSchema),
   intentScore: z.number(),
-  intentBreakdown: z.array(z.object({ type: z.string(), occurredAt: instant, points: z.number(), current: z.number() })),
+  intentBreakdown: z.array(
+    z.object({ type: z.string(), occurredAt: instant, points: z.number(), current: z.number() }),
+  ),
   firmographics: firmographicsSchema,
 });
 export type HandoffPacket = z.infer<typeof handoffPacketSchema>;
@@ -145,5 +152,8 @@ export const salesforceEffectSchema = z.discriminatedUnion('type', [
 ]);
 export type SalesforceEffect = z.infer<typeof salesforceEffectSchema>;
 
-export const effectSchema = z.union([z.object({ type: z.literal('ledger'), id: z.string(), event: auditEventSchema }), salesforceEffectSchema]);
+export const effectSchema = z.union([
+  z.object({ type: z.literal('ledger'), id: z.string(), event: auditEventSchema }),
+  salesforceEffectSchema,
+]);
 export type Effect = z.infer<typeof effectSchema>;

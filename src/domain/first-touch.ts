@@ -31,7 +31,9 @@ export function reminderTimes(s: LeadState, policy: Policy): number[] {
   const calendar = calendarOf(policy, s);
   const business = policy.sla.firstTouch[s.kind].clock === 'business';
   const length = business ? businessTimeBetween(calendar, start, due) : due - start;
-  return policy.sla.reminders.map((f) => (business ? addBusinessTime(calendar, start, Math.round(length * f)) : start + Math.round(length * f)));
+  return policy.sla.reminders.map((f) =>
+    business ? addBusinessTime(calendar, start, Math.round(length * f)) : start + Math.round(length * f),
+  );
 }
 
 export function reminderDue(s: LeadState, policy: Policy): number | null {
@@ -86,14 +88,16 @@ export function breach(ctx: StepContext): void {
   }
   ctx.audit('SLA_BREACHED', null, { dueAt: missedDueAt, ownerId: holder, breach: s.sla.breaches, step: s.sla.step });
   const team = ctx.team();
-  const target = next.reassignTo === 'fallback' ? team.fallbackOwnerId : next.reassignTo === 'manager' ? team.managerId : null;
+  const target =
+    next.reassignTo === 'fallback' ? team.fallbackOwnerId : next.reassignTo === 'manager' ? team.managerId : null;
   const reassigned = target !== null && target !== s.ownerId;
   if (reassigned) {
     s.sla.reassignments += 1;
     s.ownerId = target;
   }
   openWindow(ctx, next.within ?? ctx.firstTouchWindow(s.kind));
-  if (next.notify === 'manager' && team.managerId !== s.ownerId) notify(ctx, holder, `missed the first-touch SLA due ${missedDueAt}`);
+  if (next.notify === 'manager' && team.managerId !== s.ownerId)
+    notify(ctx, holder, `missed the first-touch SLA due ${missedDueAt}`);
   if (!reassigned) {
     const why = target === null ? 'this escalation step reassigns nobody' : 'the step target already owns the lead';
     ctx.audit('SLA_RESTARTED', null, { ownerId: s.ownerId, dueAt: s.sla.dueAt, why });
@@ -148,7 +152,12 @@ export function recordFirstTouch(ctx: StepContext, at: number, how: ResponseType
     s.sla.status = 'BREACHED';
     s.sla.outcome = 'BREACHED';
     s.sla.breachedOwnerId = s.sla.clockOwnerId;
-    ctx.audit('SLA_BREACHED', null, { dueAt: s.sla.dueAt, ownerId: s.sla.clockOwnerId, breach: s.sla.breaches, detectedAt: 'first touch' });
+    ctx.audit('SLA_BREACHED', null, {
+      dueAt: s.sla.dueAt,
+      ownerId: s.sla.clockOwnerId,
+      breach: s.sla.breaches,
+      detectedAt: 'first touch',
+    });
   } else if (s.sla.outcome === 'PENDING') {
     s.sla.status = 'MET';
     s.sla.outcome = 'MET';
@@ -157,7 +166,10 @@ export function recordFirstTouch(ctx: StepContext, at: number, how: ResponseType
   s.sla.responseCalendarMs = Math.max(0, at - qualifiedAt);
   s.sla.responseBusinessMs = businessTimeBetween(ctx.calendar(), qualifiedAt, at);
   s.sla.windowOpen = false;
-  ctx.closeTasks(`worked: first ${how} at ${s.sla.firstTouchAt}`, (t) => t.kind === 'HANDOFF' || t.kind === 'REMINDER' || t.kind === 'ESCALATION');
+  ctx.closeTasks(
+    `worked: first ${how} at ${s.sla.firstTouchAt}`,
+    (t) => t.kind === 'HANDOFF' || t.kind === 'REMINDER' || t.kind === 'ESCALATION',
+  );
 }
 
 /** A cycle that closes before anyone worked it (disqualified, decayed, reopened): listed, not counted in the rate. */

@@ -16,6 +16,10 @@ export function convert(ctx: StepContext, e: Of<'convert'>): void {
   const from = ctx.s.stage;
   ctx.s.opportunityId = e.opportunityId;
   enterStage(ctx, 'CONVERTED');
-  ctx.audit('CONVERTED', e.repId, { opportunityId: e.opportunityId, from, ...(e.inSalesforce ? { in: 'salesforce' } : {}) });
+  ctx.audit('CONVERTED', e.repId, {
+    opportunityId: e.opportunityId,
+    from,
+    ...(e.inSalesforce ? { in: 'salesforce' } : {}),
+  });
   ctx.closeTasks(`converted to opportunity ${e.opportunityId}`);
 }

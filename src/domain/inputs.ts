@@ -64,7 +64,10 @@ export const triggerSchema = z
     fitScore: z.number().finite().min(-1000).max(1000).optional(),
     intentScore: z.number().finite().min(-1000).max(1000).optional(),
     firmographics: firmographicsSchema.optional(),
-    activities: z.array(engagementSchema.partial({ eventId: true })).max(200).optional(),
+    activities: z
+      .array(engagementSchema.partial({ eventId: true }))
+      .max(200)
+      .optional(),
     ownerId: ownerIdSchema.optional(),
     team: z.string().min(1).max(60).optional(),
     timezone: z.string().min(1).max(60).optional(),
@@ -73,9 +76,16 @@ export const triggerSchema = z
 export type Trigger = z.infer<typeof triggerSchema>;
 
 export const acceptSchema = z.object({ repId: userIdSchema }).strict();
-export const rejectSchema = z.object({ repId: userIdSchema, reason: rejectReasonSchema, notes: notesSchema.optional() }).strict();
+export const rejectSchema = z
+  .object({ repId: userIdSchema, reason: rejectReasonSchema, notes: notesSchema.optional() })
+  .strict();
 export const contactAttemptSchema = z
-  .object({ repId: userIdSchema, channel: channelSchema, outcome: outcomeSchema, occurredAt: isoInstantSchema.optional() })
+  .object({
+    repId: userIdSchema,
+    channel: channelSchema,
+    outcome: outcomeSchema,
+    occurredAt: isoInstantSchema.optional(),
+  })
   .strict();
 const bantAnswer = z.string().trim().min(1).max(1000);
 export const qualifySchema = z
@@ -84,7 +94,9 @@ export const qualifySchema = z
     bant: z.object({ budget: bantAnswer, authority: bantAnswer, need: bantAnswer, timeline: bantAnswer }).strict(),
   })
   .strict();
-export const convertSchema = z.object({ repId: userIdSchema, opportunityId: salesforceIdSchema(KEY_PREFIX.opportunity) }).strict();
+export const convertSchema = z
+  .object({ repId: userIdSchema, opportunityId: salesforceIdSchema(KEY_PREFIX.opportunity) })
+  .strict();
 export const disqualifySchema = z
   .object({ actorId: userIdSchema, reason: disqualifyReasonSchema, notes: notesSchema.optional() })
   .strict();
@@ -150,5 +162,15 @@ export const receivedSchema = z.object({
 export type Received = z.infer<typeof receivedSchema>;
 
 /** The actions a person takes (sales, RevOps), as opposed to CRM events and the passage of time. */
-export const ACTIONS = ['accept', 'reject', 'contact', 'qualify', 'convert', 'disqualify', 'reassign', 'review', 'reopen'] as const;
+export const ACTIONS = [
+  'accept',
+  'reject',
+  'contact',
+  'qualify',
+  'convert',
+  'disqualify',
+  'reassign',
+  'review',
+  'reopen',
+] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -66,7 +66,13 @@ export function newLead(init: LeadInit): LeadState {
 /** A closed lead as a new run finds it before RevOps reopens it: its final stage, cycles and seen ids. */
 export function closedLead(init: LeadInit, prior: PriorLife): LeadState {
   const s = newLead(init);
-  return { ...s, stage: prior.stage, stageEnteredAt: prior.closedAt, cycle: prior.cycle, seenEventIds: prior.seenIds.slice(-1000) };
+  return {
+    ...s,
+    stage: prior.stage,
+    stageEnteredAt: prior.closedAt,
+    cycle: prior.cycle,
+    seenEventIds: prior.seenIds.slice(-1000),
+  };
 }
 
 /** The id a duplicate would carry again: the event id of a trigger or engagement, else the request (update) id. */
@@ -125,7 +131,12 @@ function dispatch(ctx: StepContext, event: LeadEvent, at: number): void {
       return salesforceSynced(ctx, event);
     case 'writeFailed':
       ctx.s.syncError = { code: event.code, fields: [], message: event.message, at: ctx.nowIso };
-      return ctx.audit('WRITE_FAILED', null, { effectId: event.effectId, target: event.target, code: event.code, message: event.message });
+      return ctx.audit('WRITE_FAILED', null, {
+        effectId: event.effectId,
+        target: event.target,
+        code: event.code,
+        message: event.message,
+      });
   }
 }
 

@@ -30,7 +30,14 @@ export const rejectReasonSchema = z.enum(REJECT_REASONS);
 export const recycleReasonSchema = z.enum([...REJECT_REASONS, 'SCORE_DECAYED']);
 export type RecycleReason = z.infer<typeof recycleReasonSchema>;
 
-export const disqualifyReasonSchema = z.enum(['SPAM', 'STUDENT', 'COMPETITOR', 'DUPLICATE', 'INVALID_CONTACT', 'OTHER']);
+export const disqualifyReasonSchema = z.enum([
+  'SPAM',
+  'STUDENT',
+  'COMPETITOR',
+  'DUPLICATE',
+  'INVALID_CONTACT',
+  'OTHER',
+]);
 export type DisqualifyReason = z.infer<typeof disqualifyReasonSchema>;
 
 export const channelSchema = z.enum(['call', 'email', 'sms', 'whatsapp', 'linkedin', 'chat', 'meeting']);

@@ -47,7 +47,11 @@ const intentEventPolicySchema = z
 /** A Salesforce User or Queue id, kept in its 18-character form. */
 const orgIdSchema = z.string().transform((text, ctx) => {
   const id = toId18(text);
-  if (id === null) ctx.addIssue({ code: 'custom', message: `expected a Salesforce id (15 or 18 letters and digits), got ${JSON.stringify(text)}` });
+  if (id === null)
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a Salesforce id (15 or 18 letters and digits), got ${JSON.stringify(text)}`,
+    });
   return id ?? z.NEVER;
 });
 
@@ -97,7 +101,9 @@ const onBreachSchema = z
 function chainOf(onBreach: z.output<typeof onBreachSchema>): Escalation {
   const notify = onBreach.notifyManager ? 'manager' : 'none';
   const steps = onBreach.reassignTo === 'fallback' ? onBreach.maxReassignments : 0;
-  return { steps: Array.from({ length: Math.max(steps, 1) }, () => ({ reassignTo: steps > 0 ? 'fallback' : 'none', notify })) };
+  return {
+    steps: Array.from({ length: Math.max(steps, 1) }, () => ({ reassignTo: steps > 0 ? 'fallback' : 'none', notify })),
+  };
 }
 
 const DEFAULT_FREE_EMAIL_DOMAINS = [
@@ -133,7 +139,10 @@ export const policySchema = z
         intent: z
           .object({
             threshold: z.number().finite(),
-            events: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case event type'), intentEventPolicySchema),
+            events: z.record(
+              z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case event type'),
+              intentEventPolicySchema,
+            ),
             /** Half-life of an intent score reported by the CRM instead of computed from events. */
             reportedHalfLife: durationSchema.default(durationSchema.parse('30d')),
           })
@@ -150,7 +159,9 @@ export const policySchema = z
       .strict(),
     sla: z
       .object({
-        firstTouch: z.object({ HAND_RAISE: clockedDurationSchema, PQL: clockedDurationSchema, MQL: clockedDurationSchema }).strict(),
+        firstTouch: z
+          .object({ HAND_RAISE: clockedDurationSchema, PQL: clockedDurationSchema, MQL: clockedDurationSchema })
+          .strict(),
         reminders: z
           .array(z.number().gt(0).lt(1))
           .default([])
@@ -161,7 +172,9 @@ export const policySchema = z
       .strict()
       .transform(({ onBreach, escalation, ...sla }) => ({
         ...sla,
-        escalation: escalation ?? (onBreach ? chainOf(onBreach) : { steps: [{ reassignTo: 'fallback' as const, notify: 'manager' as const }] }),
+        escalation:
+          escalation ??
+          (onBreach ? chainOf(onBreach) : { steps: [{ reassignTo: 'fallback' as const, notify: 'manager' as const }] }),
       })),
     review: clockedDurationSchema,
     cadence: z
@@ -232,10 +245,18 @@ function checkCrossReferences(p: Record<string, unknown>, ctx: z.RefinementCtx):
     }
   });
   if (Array.isArray(p.teams) && typeof p.defaultTeam === 'string' && !ids.includes(p.defaultTeam)) {
-    ctx.addIssue({ code: 'custom', path: ['defaultTeam'], message: `unknown team "${p.defaultTeam}" (known: ${ids.join(', ')})` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['defaultTeam'],
+      message: `unknown team "${p.defaultTeam}" (known: ${ids.join(', ')})`,
+    });
   }
   const cadence = isRecord(p.cadence) ? p.cadence : {};
-  if (typeof cadence.minChannels === 'number' && typeof cadence.touches === 'number' && cadence.minChannels > cadence.touches) {
+  if (
+    typeof cadence.minChannels === 'number' &&
+    typeof cadence.touches === 'number' &&
+    cadence.minChannels > cadence.touches
+  ) {
     ctx.addIssue({ code: 'custom', path: ['cadence', 'minChannels'], message: 'expected minChannels <= touches' });
   }
 }

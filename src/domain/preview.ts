@@ -80,10 +80,37 @@ const instant = (t: number, zone: string) => ({
 });
 
 /** The chain's steps as a lead nobody works would live them: until the escalation first repeats. */
-function simulate(policy: Policy, team: Team, kind: Kind, ownerId: string, start: number): { due: number; reminders: number[]; steps: TimedStep[] } {
-  const init = { leadId: PREVIEW_LEAD, workflowId: `lead-${PREVIEW_LEAD}`, effectPrefix: 'preview', policy, now: start };
-  const trigger: LeadEvent = { type: 'trigger', trigger: { leadId: PREVIEW_LEAD, eventId: 'preview', occurredAt: new Date(start).toISOString(), kind, ownerId, team: team.id } };
-  let result = step(newLead(init), { event: trigger, receivedAt: new Date(start).toISOString(), requestId: null }, start, policy);
+function simulate(
+  policy: Policy,
+  team: Team,
+  kind: Kind,
+  ownerId: string,
+  start: number,
+): { due: number; reminders: number[]; steps: TimedStep[] } {
+  const init = {
+    leadId: PREVIEW_LEAD,
+    workflowId: `lead-${PREVIEW_LEAD}`,
+    effectPrefix: 'preview',
+    policy,
+    now: start,
+  };
+  const trigger: LeadEvent = {
+    type: 'trigger',
+    trigger: {
+      leadId: PREVIEW_LEAD,
+      eventId: 'preview',
+      occurredAt: new Date(start).toISOString(),
+      kind,
+      ownerId,
+      team: team.id,
+    },
+  };
+  let result = step(
+    newLead(init),
+    { event: trigger, receivedAt: new Date(start).toISOString(), requestId: null },
+    start,
+    policy,
+  );
   if (!result.ok) throw new Error(`preview: ${result.refusal.message}`);
   const due = Date.parse(result.state.sla.dueAt!);
   const reminders: number[] = [];
@@ -92,7 +119,12 @@ function simulate(policy: Policy, team: Team, kind: Kind, ownerId: string, start
   for (let guard = 0; guard < 50; guard++) {
     const at = nextDeadline(result.state, policy);
     if (at === null) break;
-    result = step(result.state, { event: { type: 'tick' }, receivedAt: new Date(at).toISOString(), requestId: null }, at, policy);
+    result = step(
+      result.state,
+      { event: { type: 'tick' }, receivedAt: new Date(at).toISOString(), requestId: null },
+      at,
+      policy,
+    );
     if (!result.ok) break;
     let repeated = false;
     for (const effect of result.effects) {
@@ -102,8 +134,10 @@ function simulate(policy: Policy, team: Team, kind: Kind, ownerId: string, start
       if (type === 'SLA_REMINDER' && window === 1) reminders.push(at);
       if (type === 'SLA_BREACHED') steps.push({ type: 'BREACH', at, ownerId: str('ownerId'), window: window++ });
       if (type === 'ESCALATED') steps.push({ type: 'ESCALATE', at, to: str('to'), ownerId: str('ownerId') });
-      if (type === 'REASSIGNED') steps.push({ type: 'REASSIGN', at, from: str('from'), to: str('to'), dueAt: Date.parse(str('dueAt')) });
-      if (type === 'SLA_RESTARTED') steps.push({ type: 'RESTART', at, ownerId: str('ownerId'), dueAt: Date.parse(str('dueAt')) });
+      if (type === 'REASSIGNED')
+        steps.push({ type: 'REASSIGN', at, from: str('from'), to: str('to'), dueAt: Date.parse(str('dueAt')) });
+      if (type === 'SLA_RESTARTED')
+        steps.push({ type: 'RESTART', at, ownerId: str('ownerId'), dueAt: Date.parse(str('dueAt')) });
       if (type === 'ESCALATION_REPEATED') {
         steps.push({ type: 'REPEAT', at, ownerId: str('ownerId'), nextAt: Date.parse(str('nextAt')) });
         repeated = true;

@@ -69,5 +69,10 @@ export function reopen(ctx: StepContext, e: Of<'reopen'>): void {
   s.opportunityId = null;
   s.recycle = null;
   enterStage(ctx, 'NURTURE');
-  ctx.audit('REOPENED', e.actorId, { reason: e.reason, from: e.prior.stage, closedAt: e.prior.closedAt, cycle: s.cycle });
+  ctx.audit('REOPENED', e.actorId, {
+    reason: e.reason,
+    from: e.prior.stage,
+    closedAt: e.prior.closedAt,
+    cycle: s.cycle,
+  });
 }

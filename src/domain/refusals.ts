@@ -2,7 +2,13 @@ import { ACTIONS, type Action, type Engagement, type LeadEvent, type Trigger } f
 import type { Stage } from './model';
 import type { Policy } from './policy';
 import type { LeadState } from './state';
-import { ALLOWED_ACTIONS, CLOSED_STAGES, describeAllowed, SALESFORCE_CONVERSION_STAGES, TRANSITIONS } from './transitions';
+import {
+  ALLOWED_ACTIONS,
+  CLOSED_STAGES,
+  describeAllowed,
+  SALESFORCE_CONVERSION_STAGES,
+  TRANSITIONS,
+} from './transitions';
 
 /**
  * Why an event cannot be applied: `LEAD_CLOSED` and `INVALID_TRANSITION` (409) depend on the
@@ -20,19 +26,38 @@ export type Refusal = {
 };
 
 const knownTypes = (policy: Policy): string => Object.keys(policy.scoring.intent.events).join(', ');
-const violation = (path: (string | number)[], message: string): Refusal => ({ code: 'POLICY_VIOLATION', path, message });
+const violation = (path: (string | number)[], message: string): Refusal => ({
+  code: 'POLICY_VIOLATION',
+  path,
+  message,
+});
 
-function engagementViolations(e: Pick<Engagement, 'type' | 'points'>, policy: Policy, path: (string | number)[]): Refusal[] {
+function engagementViolations(
+  e: Pick<Engagement, 'type' | 'points'>,
+  policy: Policy,
+  path: (string | number)[],
+): Refusal[] {
   if (e.type in policy.scoring.intent.events || e.points !== undefined) return [];
-  return [violation(path, `unknown engagement type "${e.type}" with no points (policy ${policy.version} knows ${knownTypes(policy)})`)];
+  return [
+    violation(
+      path,
+      `unknown engagement type "${e.type}" with no points (policy ${policy.version} knows ${knownTypes(policy)})`,
+    ),
+  ];
 }
 
 function triggerViolations(t: Trigger, policy: Policy): Refusal[] {
   const out = (t.activities ?? []).flatMap((a, i) => engagementViolations(a, policy, ['activities', i, 'type']));
   if (t.team !== undefined && !policy.teams.some((team) => team.id === t.team)) {
-    out.push(violation(['team'], `unknown team "${t.team}" (policy ${policy.version} knows ${policy.teams.map((team) => team.id).join(', ')})`));
+    out.push(
+      violation(
+        ['team'],
+        `unknown team "${t.team}" (policy ${policy.version} knows ${policy.teams.map((team) => team.id).join(', ')})`,
+      ),
+    );
   }
-  if (t.timezone !== undefined && !isTimeZone(t.timezone)) out.push(violation(['timezone'], `unknown IANA time zone "${t.timezone}"`));
+  if (t.timezone !== undefined && !isTimeZone(t.timezone))
+    out.push(violation(['timezone'], `unknown IANA time zone "${t.timezone}"`));
   return out;
 }
 
@@ -48,7 +73,9 @@ export function policyViolations(event: LeadEvent, policy: Policy): Refusal[] {
         ? [violation(['notes'], `notes are required when rejecting with reason ${event.reason}`)]
         : [];
     case 'disqualify':
-      return event.reason === 'OTHER' && !event.notes ? [violation(['notes'], 'notes are required when disqualifying with reason OTHER')] : [];
+      return event.reason === 'OTHER' && !event.notes
+        ? [violation(['notes'], 'notes are required when disqualifying with reason OTHER')]
+        : [];
     default:
       return [];
   }
@@ -72,9 +99,15 @@ export function refusal(state: LeadState, event: LeadEvent, policy: Policy): Ref
   if (violated) return violated;
   if (!isAction(event.type)) return null;
   const allowed = ALLOWED_ACTIONS[stage];
-  const convertedInSalesforce = event.type === 'convert' && event.inSalesforce === true && SALESFORCE_CONVERSION_STAGES.includes(stage);
+  const convertedInSalesforce =
+    event.type === 'convert' && event.inSalesforce === true && SALESFORCE_CONVERSION_STAGES.includes(stage);
   if (!TRANSITIONS[stage][event.type] && !convertedInSalesforce) {
-    return { code: 'INVALID_TRANSITION', message: `cannot ${event.type} lead ${state.leadId} in stage ${stage} (${describeAllowed(stage)})`, stage, allowed };
+    return {
+      code: 'INVALID_TRANSITION',
+      message: `cannot ${event.type} lead ${state.leadId} in stage ${stage} (${describeAllowed(stage)})`,
+      stage,
+      allowed,
+    };
   }
   return null;
 }

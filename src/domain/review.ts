@@ -37,7 +37,12 @@ export function review(ctx: StepContext, e: Extract<LeadEvent, { type: 'review' 
     enterStage(ctx, 'NURTURE');
     ctx.audit('ROUTED_TO_NURTURE', e.actorId, { from: 'REVIEW' });
   } else {
-    disqualify(ctx, { type: 'disqualify', actorId: e.actorId, reason: 'OTHER', notes: e.notes ?? 'disqualified in RevOps review' });
+    disqualify(ctx, {
+      type: 'disqualify',
+      actorId: e.actorId,
+      reason: 'OTHER',
+      notes: e.notes ?? 'disqualified in RevOps review',
+    });
   }
 }
 

@@ -28,7 +28,10 @@ export function remember(state: LeadState, id: string): void {
   if (state.seenEventIds.length > SEEN_LIMIT) state.seenEventIds.splice(0, state.seenEventIds.length - SEEN_LIMIT);
 }
 
-function addIntentEvent(ctx: StepContext, e: { eventId: string; type: string; occurredAt: string; points?: number }): boolean {
+function addIntentEvent(
+  ctx: StepContext,
+  e: { eventId: string; type: string; occurredAt: string; points?: number },
+): boolean {
   if (alreadySeen(ctx.s, e.eventId)) return false;
   ctx.s.intentEvents.push({
     eventId: e.eventId,
@@ -37,7 +40,8 @@ function addIntentEvent(ctx: StepContext, e: { eventId: string; type: string; oc
     points: e.points ?? ctx.policy.scoring.intent.events[e.type]?.points ?? 0,
     halfLifeMs: halfLifeOf(e.type, ctx.policy),
   });
-  if (ctx.s.intentEvents.length > INTENT_EVENTS_LIMIT) ctx.s.intentEvents.splice(0, ctx.s.intentEvents.length - INTENT_EVENTS_LIMIT);
+  if (ctx.s.intentEvents.length > INTENT_EVENTS_LIMIT)
+    ctx.s.intentEvents.splice(0, ctx.s.intentEvents.length - INTENT_EVENTS_LIMIT);
   return true;
 }
 
@@ -67,18 +71,31 @@ export function applyTrigger(ctx: StepContext, t: Trigger): void {
   ctx.refreshIntent();
   ctx.stampFirstRow({ eventId: t.eventId, ...(activityIds.length ? { activityEventIds: activityIds } : {}) });
 
-  const derived = t.kind ?? kindOfEvents(s.intentEvents.map((e) => e.type), ctx.policy);
+  const derived =
+    t.kind ??
+    kindOfEvents(
+      s.intentEvents.map((e) => e.type),
+      ctx.policy,
+    );
   if (s.cycle === 0 || isMarketingStage(s)) {
     if (t.ownerId) s.ownerId = t.ownerId;
     qualifyIfReady(ctx, derived, t.kind !== undefined, 'crm');
   } else {
     upgradeKind(ctx, derived, 'crm');
-    if (t.ownerId !== undefined && t.ownerId !== s.ownerId) reassignOwner(ctx, t.ownerId, 'crm', 'owner changed in the CRM');
+    if (t.ownerId !== undefined && t.ownerId !== s.ownerId)
+      reassignOwner(ctx, t.ownerId, 'crm', 'owner changed in the CRM');
   }
   // Never silently: a trigger that moved nothing (a cool-off holds, or it only added facts) is recorded too.
   if (!ctx.audited) {
-    const held = inCoolOff(s, ctx.now) ? { coolOffUntil: s.recycle!.coolOffUntil, held: 'recycled: the cool-off holds until then' } : {};
-    ctx.audit('TRIGGER_RECEIVED', 'crm', { occurredAt: t.occurredAt, fitScore: s.fitScore, intentScore: s.intentScore, ...held });
+    const held = inCoolOff(s, ctx.now)
+      ? { coolOffUntil: s.recycle!.coolOffUntil, held: 'recycled: the cool-off holds until then' }
+      : {};
+    ctx.audit('TRIGGER_RECEIVED', 'crm', {
+      occurredAt: t.occurredAt,
+      fitScore: s.fitScore,
+      intentScore: s.intentScore,
+      ...held,
+    });
   }
 }
 
@@ -98,10 +115,26 @@ export function applyEngagement(ctx: StepContext, e: Engagement): void {
   });
   if (isMarketingStage(s)) {
     if (inCoolOff(s, ctx.now) && breaksCoolOff(ctx, kind)) {
-      ctx.audit('COOL_OFF_BROKEN', null, { eventId: e.eventId, type: e.type, kind, coolOffUntil: s.recycle!.coolOffUntil });
+      ctx.audit('COOL_OFF_BROKEN', null, {
+        eventId: e.eventId,
+        type: e.type,
+        kind,
+        coolOffUntil: s.recycle!.coolOffUntil,
+      });
       s.recycle = { ...s.recycle!, coolOffUntil: ctx.nowIso };
     }
-    qualifyIfReady(ctx, strongerKind(kindOfEvents(s.intentEvents.map((x) => x.type), ctx.policy), kind), false, null);
+    qualifyIfReady(
+      ctx,
+      strongerKind(
+        kindOfEvents(
+          s.intentEvents.map((x) => x.type),
+          ctx.policy,
+        ),
+        kind,
+      ),
+      false,
+      null,
+    );
     return;
   }
   upgradeKind(ctx, kind, null);
@@ -220,7 +253,10 @@ export function reassignOwner(ctx: StepContext, ownerId: string, actor: string, 
   const restart = s.stage === 'MQL' && s.sla.firstTouchAt === null;
   if (restart) openWindow(ctx);
   ctx.audit('REASSIGNED', actor, { from, to: ownerId, why, ...(restart ? { dueAt: s.sla.dueAt } : {}) });
-  ctx.closeTasks(`reassigned to ${ownerId}`, (t) => t.ownerId !== null && t.ownerId === from && t.kind !== 'ESCALATION');
+  ctx.closeTasks(
+    `reassigned to ${ownerId}`,
+    (t) => t.ownerId !== null && t.ownerId === from && t.kind !== 'ESCALATION',
+  );
   if (restart) s.handoffTaskId = handoffTask(ctx);
 }
 

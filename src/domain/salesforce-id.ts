@@ -58,7 +58,15 @@ function restoreCase(body: string, suffix: string): string | null {
 /** The three-character key prefix that names the object: 00Q Lead, 005 User, 00G Group (Queue), 006 Opportunity. */
 export const keyPrefixOf = (id18: string): string => id18.slice(0, 3);
 
-export const KEY_PREFIX = { lead: '00Q', user: '005', group: '00G', opportunity: '006', task: '00T', event: '00U', organization: '00D' } as const;
+export const KEY_PREFIX = {
+  lead: '00Q',
+  user: '005',
+  group: '00G',
+  opportunity: '006',
+  task: '00T',
+  event: '00U',
+  organization: '00D',
+} as const;
 
 /** Two ids name the same record (15 or 18 characters, either case of an 18). */
 export function sameId(a: string, b: string): boolean {

@@ -41,7 +41,10 @@ export function fitConditionHolds(when: FitCondition, firmographics: Firmographi
     if (when.employees.min !== undefined && n < when.employees.min) return false;
     if (when.employees.max !== undefined && n > when.employees.max) return false;
   }
-  if (when.title && !(firmographics.title !== undefined && new RegExp(when.title.pattern, 'i').test(firmographics.title))) {
+  if (
+    when.title &&
+    !(firmographics.title !== undefined && new RegExp(when.title.pattern, 'i').test(firmographics.title))
+  ) {
     return false;
   }
   if (when.freeEmailDomain !== undefined && isFreeEmail(firmographics, policy) !== when.freeEmailDomain) return false;
@@ -78,7 +81,12 @@ export function countedIntentEvents(inputs: IntentInputs): IntentEvent[] {
 /** Intent: "are they ready now", the decayed sum of engagement (plus a decayed reported score). */
 export function scoreIntent(inputs: IntentInputs, now: number, policy: Policy): number {
   const base = inputs.intentBase
-    ? decayedPoints(inputs.intentBase.score, Date.parse(inputs.intentBase.at), durationMs(policy.scoring.intent.reportedHalfLife), now)
+    ? decayedPoints(
+        inputs.intentBase.score,
+        Date.parse(inputs.intentBase.at),
+        durationMs(policy.scoring.intent.reportedHalfLife),
+        now,
+      )
     : 0;
   const events = countedIntentEvents(inputs).reduce(
     (sum, e) => sum + decayedPoints(e.points, Date.parse(e.occurredAt), e.halfLifeMs, now),
@@ -101,9 +109,17 @@ export function intentBreakdown(inputs: IntentInputs, now: number) {
 /** True once no engagement can move the score by a visible amount any more: decay ticks may stop. */
 export function intentSettled(inputs: IntentInputs, now: number, policy: Policy): boolean {
   const base = inputs.intentBase
-    ? decayedPoints(inputs.intentBase.score, Date.parse(inputs.intentBase.at), durationMs(policy.scoring.intent.reportedHalfLife), now)
+    ? decayedPoints(
+        inputs.intentBase.score,
+        Date.parse(inputs.intentBase.at),
+        durationMs(policy.scoring.intent.reportedHalfLife),
+        now,
+      )
     : 0;
-  const parts = [base, ...countedIntentEvents(inputs).map((e) => decayedPoints(e.points, Date.parse(e.occurredAt), e.halfLifeMs, now))];
+  const parts = [
+    base,
+    ...countedIntentEvents(inputs).map((e) => decayedPoints(e.points, Date.parse(e.occurredAt), e.halfLifeMs, now)),
+  ];
   return parts.reduce((sum, p) => sum + Math.abs(p), 0) < 0.05;
 }
 

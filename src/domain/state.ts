@@ -106,7 +106,12 @@ export const openTaskSchema = z.object({ externalId: z.string(), kind: z.string(
 export type OpenTask = z.infer<typeof openTaskSchema>;
 
 /** The last Salesforce write that landed without some field (the field was refused), or a write that failed for good. */
-export const syncErrorSchema = z.object({ code: z.string(), fields: z.array(z.string()), message: z.string(), at: instant });
+export const syncErrorSchema = z.object({
+  code: z.string(),
+  fields: z.array(z.string()),
+  message: z.string(),
+  at: instant,
+});
 export type SyncError = z.infer<typeof syncErrorSchema>;
 
 export const intentEventSchema = z.object({

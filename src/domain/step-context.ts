@@ -113,7 +113,12 @@ export class StepContext {
         lead: snapshotOf(this.s),
       },
     });
-    this.s.history.push({ at: this.nowIso, type, ...(actor ? { actor } : {}), ...(Object.keys(stamped).length ? { detail: stamped } : {}) });
+    this.s.history.push({
+      at: this.nowIso,
+      type,
+      ...(actor ? { actor } : {}),
+      ...(Object.keys(stamped).length ? { detail: stamped } : {}),
+    });
     if (this.s.history.length > HISTORY_LIMIT) this.s.history.splice(0, this.s.history.length - HISTORY_LIMIT);
   }
 
@@ -128,7 +133,14 @@ export class StepContext {
       type: 'upsertTask',
       id,
       priority,
-      task: { ...rest, ownerId, externalId, leadId: this.s.leadId, reminderAt: reminderAt ?? null, packet: withPacket ? this.packet() : null },
+      task: {
+        ...rest,
+        ownerId,
+        externalId,
+        leadId: this.s.leadId,
+        reminderAt: reminderAt ?? null,
+        packet: withPacket ? this.packet() : null,
+      },
     });
     const open = this.s.openTasks.filter((t) => t.externalId !== externalId);
     this.s.openTasks = [...open, { externalId, kind: spec.kind, ownerId }];
@@ -141,7 +153,11 @@ export class StepContext {
     if (closing.length === 0) return;
     this.s.openTasks = this.s.openTasks.filter((t) => !which(t));
     for (const t of closing) {
-      this.effects.push({ type: 'closeTask', id: this.nextId(), close: { externalId: t.externalId, leadId: this.s.leadId, reason } });
+      this.effects.push({
+        type: 'closeTask',
+        id: this.nextId(),
+        close: { externalId: t.externalId, leadId: this.s.leadId, reason },
+      });
     }
   }
 
@@ -177,7 +193,12 @@ export function snapshotOf(s: LeadState): LeadSnapshot {
     intentScore: s.intentScore,
     qualifiedAt: s.qualifiedAt,
     sla,
-    cadence: { attempts: s.cadence.attempts, counted: s.cadence.counted, connected: s.cadence.connected, channels: s.cadence.channels },
+    cadence: {
+      attempts: s.cadence.attempts,
+      counted: s.cadence.counted,
+      connected: s.cadence.connected,
+      channels: s.cadence.channels,
+    },
     recycleReason: s.recycle?.reason ?? null,
   };
 }

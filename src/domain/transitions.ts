@@ -23,16 +23,21 @@ export const TRANSITIONS: Record<Stage, Partial<Record<Action, readonly Stage[]>
     reassign: ['SAL'],
     disqualify: ['DISQUALIFIED'],
   },
-  SQL: { contact: ['SQL'], convert: ['CONVERTED'], reject: ['RECYCLED'], reassign: ['SQL'], disqualify: ['DISQUALIFIED'] },
+  SQL: {
+    contact: ['SQL'],
+    convert: ['CONVERTED'],
+    reject: ['RECYCLED'],
+    reassign: ['SQL'],
+    disqualify: ['DISQUALIFIED'],
+  },
   RECYCLED: { disqualify: ['DISQUALIFIED'] },
   CONVERTED: { reopen: ['NURTURE'] },
   DISQUALIFIED: { reopen: ['NURTURE'] },
 };
 
-export const ALLOWED_ACTIONS = Object.fromEntries(STAGES.map((stage) => [stage, Object.keys(TRANSITIONS[stage])])) as unknown as Record<
-  Stage,
-  readonly Action[]
->;
+export const ALLOWED_ACTIONS = Object.fromEntries(
+  STAGES.map((stage) => [stage, Object.keys(TRANSITIONS[stage])]),
+) as unknown as Record<Stage, readonly Action[]>;
 
 /** A rep who converts the Lead in Salesforce closes it from any sales stage (read by the activity poller). */
 export const SALESFORCE_CONVERSION_STAGES: readonly Stage[] = ['MQL', 'SAL', 'SQL'];

@@ -184,7 +184,8 @@ const ownersExist: HealthCheck = {
   async run(ctx) {
     const [policy, directory] = await Promise.all([ctx.policy(), ctx.owners()]);
     const problems = directory.checkPolicy(policy);
-    if (problems.length === 0) return ok(`every owner, manager and queue of policy ${policy.version} is an active member of the org`);
+    if (problems.length === 0)
+      return ok(`every owner, manager and queue of policy ${policy.version} is an active member of the org`);
     return failed(
       `the policy names owners the org does not have:\n${formatOwnerProblems(problems)}`,
       'fix the ids in the policy, or add the users / queues to the org (the emulator: POST /__emulator__/users, see tools/salesforce-emulator/README.md)',

@@ -1,7 +1,6 @@
 import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
-import { emulatorAuth, type SalesforceConfig } from './config';
-import { createConnectionFactory, type ConnectionFactory } from './connection';
+import type { ConnectionFactory } from './connection';
 import { classifyError } from './errors';
 
 /** Read-only SOQL for the activity poller: one page (the query carries its own LIMIT). */
@@ -31,23 +30,4 @@ export function createSalesforceReader(options: { connection: Connection | Conne
       }
     },
   };
-}
-
-/** The reader for the configured org, or for the local emulator at `emulatorUrl` when no org is configured. */
-export function salesforceReaderFromConfig(
-  sf: SalesforceConfig,
-  options: { emulatorUrl?: string; logger: Logger },
-): SalesforceReader {
-  const emulatorUrl = sf.auth ? undefined : options.emulatorUrl;
-  const auth = sf.auth ?? (emulatorUrl ? emulatorAuth(emulatorUrl) : null);
-  if (!auth) throw new Error('no Salesforce org is configured (SALESFORCE_*) and no emulator URL was given');
-  return createSalesforceReader({
-    connection: createConnectionFactory({
-      auth,
-      apiVersion: sf.apiVersion,
-      instanceUrl: sf.instanceUrl ?? emulatorUrl ?? null,
-      requestTimeoutMs: sf.requestTimeoutMs,
-      logger: options.logger,
-    }),
-  });
 }

@@ -5,8 +5,7 @@ import { createLedger, type Ledger } from '../audit/ledger';
 import type { CoreConfig } from '../config';
 import type { Policy } from '../domain/policy';
 import { loadSalesforceConfig } from '../salesforce/config';
-import { salesforceWriterFromConfig } from '../salesforce/from-config';
-import { salesforceReaderFromConfig } from '../salesforce/reader';
+import { salesforceReaderFromConfig, salesforceWriterFromConfig } from '../salesforce/from-config';
 import type { SalesforceWriter } from '../salesforce/writer';
 import { handoffDataConverter, loadPayloadKeys } from '../temporal/data-converter';
 

@@ -64,7 +64,9 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView>
       continue;
     }
     const moved = () =>
-      isClosed(lead.state) || nextDeadline(lead.state, lead.policy) !== deadline || wf.workflowInfo().continueAsNewSuggested;
+      isClosed(lead.state) ||
+      nextDeadline(lead.state, lead.policy) !== deadline ||
+      wf.workflowInfo().continueAsNewSuggested;
     if (deadline === null) await wf.condition(moved);
     else await wf.condition(moved, deadline - Date.now());
   }
@@ -127,7 +129,10 @@ class LeadRun {
   parse(event: unknown): LeadEvent {
     const parsed = leadEventSchema.safeParse(event);
     if (!parsed.success) {
-      throw refusedFailure(POLICY_VIOLATION, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw refusedFailure(
+        POLICY_VIOLATION,
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     }
     const refused = refusal(this.state, parsed.data, this.policy);
     if (refused) throw refusedFailure(refused.code, refused.message, refused);
@@ -144,15 +149,23 @@ class LeadRun {
 function registerHandlers(lead: LeadRun): void {
   const requestId = () => wf.currentUpdateInfo()?.id ?? null;
   const action = <T extends object>(def: UpdateDefinition<LeadView, [Envelope<T>]>, type: LeadEvent['type']) =>
-    wf.setHandler(def, (m: Envelope<T>) => lead.apply(lead.parse({ ...m.body, type }), { receivedAt: m.receivedAt, requestId: requestId() }), {
-      validator: (m: Envelope<T>) => void lead.parse({ ...m.body, type }),
-    });
+    wf.setHandler(
+      def,
+      (m: Envelope<T>) =>
+        lead.apply(lead.parse({ ...m.body, type }), { receivedAt: m.receivedAt, requestId: requestId() }),
+      {
+        validator: (m: Envelope<T>) => void lead.parse({ ...m.body, type }),
+      },
+    );
 
   wf.setHandler(
     ingestTrigger,
     async (m) => {
       await lead.refreshPolicyIfRecycled();
-      return lead.apply(lead.parse({ type: 'trigger', trigger: m.body }), { receivedAt: m.receivedAt, requestId: requestId() });
+      return lead.apply(lead.parse({ type: 'trigger', trigger: m.body }), {
+        receivedAt: m.receivedAt,
+        requestId: requestId(),
+      });
     },
     { validator: (m) => void lead.parse({ type: 'trigger', trigger: m.body }) },
   );
@@ -201,7 +214,13 @@ async function sendEffects(lead: LeadRun): Promise<void> {
     const result = await applyEffects(batch);
     const rejected = outbox.settle(result, Date.now());
     for (const failure of rejected) {
-      lead.apply({ type: 'writeFailed', effectId: failure.effectId, target: 'salesforce', code: failure.code, message: failure.message });
+      lead.apply({
+        type: 'writeFailed',
+        effectId: failure.effectId,
+        target: 'salesforce',
+        code: failure.code,
+        message: failure.message,
+      });
     }
     if (hasLeadSync && result.synced) lead.apply({ type: 'salesforceSynced', syncError: result.synced.syncError });
   }

@@ -94,7 +94,12 @@ export class Outbox {
 
   take(): EffectBatch {
     if (this.busy) throw new Error('an effects batch is already in flight');
-    const batch: EffectBatch = { leadId: this.leadId, workflowId: this.workflowId, ledger: this.ledger, salesforce: this.salesforce };
+    const batch: EffectBatch = {
+      leadId: this.leadId,
+      workflowId: this.workflowId,
+      ledger: this.ledger,
+      salesforce: this.salesforce,
+    };
     this.ledger = [];
     this.salesforce = [];
     this.fresh = false;
@@ -111,7 +116,9 @@ export class Outbox {
     if (!batch) throw new Error('no effects batch in flight');
     this.inFlight = null;
     const retry = result.failed.filter((f) => f.retryable).map((f) => f.effectId);
-    const again = batch.salesforce.filter((e) => retry.includes(e.id) && !this.salesforce.some((w) => recordOf(w) === recordOf(e)));
+    const again = batch.salesforce.filter(
+      (e) => retry.includes(e.id) && !this.salesforce.some((w) => recordOf(w) === recordOf(e)),
+    );
     this.salesforce = [...again, ...this.salesforce];
     if (retry.length > 0) {
       const asked = Math.max(0, ...result.failed.map((f) => f.retryAfterMs ?? 0));
@@ -123,7 +130,11 @@ export class Outbox {
 
   snapshot(): OutboxSnapshot {
     const inFlight = this.inFlight;
-    const ledger = [...(inFlight?.ledger ?? []), ...this.ledger].map((event): Effect => ({ type: 'ledger', id: event.id, event }));
+    const ledger = [...(inFlight?.ledger ?? []), ...this.ledger].map((event): Effect => ({
+      type: 'ledger',
+      id: event.id,
+      event,
+    }));
     return { pending: [...ledger, ...(inFlight?.salesforce ?? []), ...this.salesforce] };
   }
 }

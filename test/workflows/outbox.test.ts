@@ -4,9 +4,23 @@ import { handoffTask, leadRecord } from '../salesforce/fixtures';
 
 const LEAD = '00Q000000000001EAA';
 const row = (id: string): Effect => ({ type: 'ledger', id, event: { id } as AuditEvent });
-const sync = (id: string, patch: Partial<LeadRecord> = {}): SalesforceEffect => ({ type: 'syncLead', id, priority: 'normal', lead: leadRecord(LEAD, patch) });
-const upsert = (id: string, externalId: string): SalesforceEffect => ({ type: 'upsertTask', id, priority: 'critical', task: handoffTask(LEAD, externalId) });
-const close = (id: string, externalId: string): SalesforceEffect => ({ type: 'closeTask', id, close: { externalId, leadId: LEAD, reason: 'worked' } });
+const sync = (id: string, patch: Partial<LeadRecord> = {}): SalesforceEffect => ({
+  type: 'syncLead',
+  id,
+  priority: 'normal',
+  lead: leadRecord(LEAD, patch),
+});
+const upsert = (id: string, externalId: string): SalesforceEffect => ({
+  type: 'upsertTask',
+  id,
+  priority: 'critical',
+  task: handoffTask(LEAD, externalId),
+});
+const close = (id: string, externalId: string): SalesforceEffect => ({
+  type: 'closeTask',
+  id,
+  close: { externalId, leadId: LEAD, reason: 'worked' },
+});
 const ids = (effects: readonly { id: string }[]) => effects.map((e) => e.id);
 
 describe('the outbox: how a step’s effects leave the workflow', () => {
@@ -40,7 +54,11 @@ describe('the outbox: how a step’s effects leave the workflow', () => {
     outbox.push([row('r1'), sync('s1'), upsert('t1', 'task-1')]);
     outbox.take();
     const given = outbox.settle(
-      { failed: [{ effectId: 's1', code: 'REQUEST_LIMIT_EXCEEDED', message: 'x', retryable: true, retryAfterMs: 300_000 }] },
+      {
+        failed: [
+          { effectId: 's1', code: 'REQUEST_LIMIT_EXCEEDED', message: 'x', retryable: true, retryAfterMs: 300_000 },
+        ],
+      },
       1_000,
     );
     expect(given).toEqual([]);
@@ -50,7 +68,10 @@ describe('the outbox: how a step’s effects leave the workflow', () => {
     expect(ids(outbox.take().salesforce)).toEqual(['s1']);
 
     // A failure again, then a new step: its effects leave at once, with the retry, no backoff.
-    outbox.settle({ failed: [{ effectId: 's1', code: 'UNABLE_TO_LOCK_ROW', message: 'x', retryable: true, retryAfterMs: null }] }, 302_000);
+    outbox.settle(
+      { failed: [{ effectId: 's1', code: 'UNABLE_TO_LOCK_ROW', message: 'x', retryable: true, retryAfterMs: null }] },
+      302_000,
+    );
     outbox.push([row('r2'), upsert('t2', 'task-2')]);
     expect(outbox.ready(302_000)).toBe(true);
     const next = outbox.take();
@@ -82,6 +103,9 @@ describe('the outbox: how a step’s effects leave the workflow', () => {
     outbox.push([row('r2'), upsert('t1', 'task-1')]);
     const carried = new Outbox(LEAD, `lead-${LEAD}`, outbox.snapshot());
     const batch = carried.take();
-    expect([ids(batch.ledger), ids(batch.salesforce)]).toEqual([['r1', 'r2'], ['s1', 't1']]);
+    expect([ids(batch.ledger), ids(batch.salesforce)]).toEqual([
+      ['r1', 'r2'],
+      ['s1', 't1'],
+    ]);
   });
 });

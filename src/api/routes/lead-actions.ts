@@ -38,13 +38,22 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
     throw validationFailed([
-      { in: 'headers', path: ['idempotency-key'], code: 'invalid_string', message: 'expected 1-200 visible ASCII characters' },
+      {
+        in: 'headers',
+        path: ['idempotency-key'],
+        code: 'invalid_string',
+        message: 'expected 1-200 visible ASCII characters',
+      },
     ]);
   }
   return key;
 }
 
-function actionRoute<A extends LeadAction>(app: Parameters<FastifyPluginAsync<ApiContext>>[0], ctx: ApiContext, spec: ActionSpec<A>): void {
+function actionRoute<A extends LeadAction>(
+  app: Parameters<FastifyPluginAsync<ApiContext>>[0],
+  ctx: ApiContext,
+  spec: ActionSpec<A>,
+): void {
   defineRoute(app, ctx, {
     method: 'POST',
     url: `/v1/leads/:leadId/${spec.action}`,
@@ -60,7 +69,10 @@ function actionRoute<A extends LeadAction>(app: Parameters<FastifyPluginAsync<Ap
     handler: async ({ body, params, request }) => {
       const key = idempotencyKey(request);
       const actors = await checkActors(body as object, ctx.deps.directory);
-      const issues = [...actors.issues, ...policyIssues({ ...actors.body, type: spec.event } as LeadEvent, ctx.deps.policy)];
+      const issues = [
+        ...actors.issues,
+        ...policyIssues({ ...actors.body, type: spec.event } as LeadEvent, ctx.deps.policy),
+      ];
       if (issues.length > 0) throw validationFailed(issues);
       return ctx.leads.act(params.leadId, spec.action, actors.body as ActionBody<A>, request.receivedAt, key);
     },
@@ -69,12 +81,19 @@ function actionRoute<A extends LeadAction>(app: Parameters<FastifyPluginAsync<Ap
 
 /** Sales and RevOps actions: Temporal updates whose validators refuse what the stage does not allow (409). */
 export const leadActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  actionRoute(app, ctx, { action: 'accept', event: 'accept', roles: ['sales'], summary: 'Accept an MQL (MQL → SAL); stops the first-touch clock', schema: acceptSchema });
+  actionRoute(app, ctx, {
+    action: 'accept',
+    event: 'accept',
+    roles: ['sales'],
+    summary: 'Accept an MQL (MQL → SAL); stops the first-touch clock',
+    schema: acceptSchema,
+  });
   actionRoute(app, ctx, {
     action: 'reject',
     event: 'reject',
     roles: ['sales'],
-    summary: 'Reject a lead back to marketing with a reason (→ RECYCLED); stops the first-touch clock; notes required for OTHER',
+    summary:
+      'Reject a lead back to marketing with a reason (→ RECYCLED); stops the first-touch clock; notes required for OTHER',
     schema: rejectSchema,
   });
   actionRoute(app, ctx, {
@@ -84,8 +103,20 @@ export const leadActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx)
     summary: 'Log a contact attempt (in MQL it accepts the lead and stops the first-touch clock)',
     schema: contactAttemptSchema,
   });
-  actionRoute(app, ctx, { action: 'qualify', event: 'qualify', roles: ['sales'], summary: 'Qualify with BANT (SAL → SQL)', schema: qualifySchema });
-  actionRoute(app, ctx, { action: 'convert', event: 'convert', roles: ['sales'], summary: 'Convert to an opportunity (SQL → CONVERTED)', schema: convertSchema });
+  actionRoute(app, ctx, {
+    action: 'qualify',
+    event: 'qualify',
+    roles: ['sales'],
+    summary: 'Qualify with BANT (SAL → SQL)',
+    schema: qualifySchema,
+  });
+  actionRoute(app, ctx, {
+    action: 'convert',
+    event: 'convert',
+    roles: ['sales'],
+    summary: 'Convert to an opportunity (SQL → CONVERTED)',
+    schema: convertSchema,
+  });
   actionRoute(app, ctx, {
     action: 'disqualify',
     event: 'disqualify',
@@ -93,14 +124,27 @@ export const leadActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx)
     summary: 'Disqualify a lead (final until RevOps reopens it); notes required for OTHER',
     schema: disqualifySchema,
   });
-  actionRoute(app, ctx, { action: 'reassign', event: 'reassign', roles: ['sales', 'revops'], summary: 'Reassign to another owner', schema: reassignSchema });
-  actionRoute(app, ctx, { action: 'review', event: 'review', roles: ['revops'], summary: 'Decide a lead in REVIEW (route, nurture, disqualify)', schema: reviewSchema });
+  actionRoute(app, ctx, {
+    action: 'reassign',
+    event: 'reassign',
+    roles: ['sales', 'revops'],
+    summary: 'Reassign to another owner',
+    schema: reassignSchema,
+  });
+  actionRoute(app, ctx, {
+    action: 'review',
+    event: 'review',
+    roles: ['revops'],
+    summary: 'Decide a lead in REVIEW (route, nurture, disqualify)',
+    schema: reviewSchema,
+  });
 
   defineRoute(app, ctx, {
     method: 'POST',
     url: '/v1/leads/:leadId/reopen',
     operationId: 'reopenLead',
-    summary: 'Reopen a CONVERTED or DISQUALIFIED lead: a new cycle with its own audit rows (ids seen before still count once)',
+    summary:
+      'Reopen a CONVERTED or DISQUALIFIED lead: a new cycle with its own audit rows (ids seen before still count once)',
     tag: 'Sales and RevOps actions',
     access: { kind: 'roles', roles: ['revops'] },
     params: leadParamsSchema,
