@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import { ApiConfigError, apiConfigFromEnv } from '../../src/api/config';
 import { testDataConverter } from '../helpers/temporal';
-import { bearer, deps, inject } from './harness';
+import { bearer, deps, inject, KEYS } from './harness';
 
 const OTHER_KEYS = 'k2:2uVnbjAeLH25Hi+QR/uTFrDgQPQfUn+8i/utIACuJ+w=';
 const UI = 'http://127.0.0.1:8233';
@@ -184,6 +184,24 @@ describe('the codec-server endpoint', () => {
     // The origin check belongs to the codec routes only.
     const elsewhere = await post('/v1/leads', {}, { origin: 'https://evil.example' });
     expect([elsewhere.status, elsewhere.headers['access-control-allow-origin']]).toEqual([401, undefined]);
+  });
+
+  test('the Temporal Web UI decodes with the dashboard session (cookie, credentials included): no key in the browser', async () => {
+    const signIn = await inject(app, {
+      method: 'POST',
+      url: '/dashboard/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `key=${KEYS.revops}`,
+    });
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    expect(cookie).toMatch(/^handoff_session=/);
+    expect(String(signIn.headers['set-cookie'])).toContain('Path=/;');
+    const encoded = (await post('/codec/encode', { payloads: [jsonPayload(secret)] })).json();
+    const viaSession = await post('/codec/decode', encoded, { cookie, origin: UI });
+    expect(viaSession.status).toBe(200);
+    expect(viaSession.headers['access-control-allow-origin']).toBe(UI);
+    expect(valueOf(viaSession.json().payloads[0])).toEqual(secret);
+    expect((await post('/codec/decode', encoded, { cookie: 'handoff_session=forged', origin: UI })).status).toBe(401);
   });
 
   test('HANDOFF_CODEC_CORS_ORIGINS: origins only, every bad one listed', () => {

@@ -271,7 +271,7 @@ describe('RevOps reads', () => {
     const signedIn = await signIn(KEYS.revops);
     expect([signedIn.status, signedIn.headers.location]).toEqual([303, '/dashboard']);
     const cookie = String(signedIn.headers['set-cookie']);
-    expect(cookie).toMatch(/^handoff_session=[\w-]{43}; Path=\/dashboard; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    expect(cookie).toMatch(/^handoff_session=[\w-]{43}; Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict$/);
     expect(cookie).not.toContain(KEYS.revops);
     expect(cookie).not.toContain(encodeURIComponent(KEYS.revops));
     const session = cookie.split(';')[0]!;
@@ -312,7 +312,7 @@ describe('RevOps reads', () => {
     expect(crossSiteOut.status).toBe(403);
     const out = await inject(stack.app, { method: 'POST', url: '/dashboard/sign-out', headers: { cookie: session, host: '127.0.0.1:3000', origin: 'http://127.0.0.1:3000' } });
     expect([out.status, out.headers.location]).toEqual([303, '/dashboard/sign-in']);
-    expect(String(out.headers['set-cookie'])).toMatch(/^handoff_session=; Path=\/dashboard; Max-Age=0; HttpOnly; SameSite=Strict/);
+    expect(String(out.headers['set-cookie'])).toMatch(/^handoff_session=; Path=\/; Max-Age=0; HttpOnly; SameSite=Strict/);
     expect((await inject(stack.app, { method: 'GET', url: '/dashboard', headers: { cookie: session } })).status).toBe(401);
     expect((await get('/dashboard?from=2026-11-01&to=2026-10-01', 'revops')).status).toBe(400);
   });
@@ -329,6 +329,7 @@ describe('RevOps reads', () => {
       worker: 'ok',
       ledger: 'ok',
       salesforce: 'ok',
+      owners: 'ok',
     });
     const sfDown = await stack.build({
       salesforce: {

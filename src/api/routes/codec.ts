@@ -86,7 +86,8 @@ export const codecRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
           ? 'Codec server: decrypt payloads (Temporal Web UI / CLI --codec-endpoint <api>/codec)'
           : 'Codec server: encrypt payloads with the current payload key',
       tag: 'Operations',
-      access: { kind: 'roles', roles: ['revops'] },
+      // Bearer for the CLI; the dashboard's session for the Web UI, which cannot send one ("include cross-origin credentials").
+      access: { kind: 'roles', roles: ['revops'], sources: { session: true } },
       body: codecBodySchema,
       headers: {
         'X-Namespace': 'Sent by the Temporal Web UI and CLI; payload keys are per deployment, not per namespace',

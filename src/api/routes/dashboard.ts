@@ -46,7 +46,8 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
  */
 function cookieAttributes(request: FastifyRequest, maxAgeSeconds: number): string {
   const local = request.protocol === 'http' && LOOPBACK_HOST.test(request.hostname) && LOOPBACK_IP.test(request.ip);
-  return `Path=/dashboard; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${local ? '' : '; Secure'}`;
+  // Path=/: the Temporal Web UI's codec calls (/codec/*) carry the same session, with "include credentials".
+  return `Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${local ? '' : '; Secure'}`;
 }
 
 /**
