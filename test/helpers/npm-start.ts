@@ -54,6 +54,8 @@ export async function npmStart(timeoutMs = 150_000): Promise<NpmStart> {
     TEMPORAL_DEV_SERVER_PORT: String(temporal),
     HANDOFF_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    // Tests run beside each other and beside a developer's own npm start: no fixed metrics port.
+    HANDOFF_METRICS_ADDRESS: 'off',
   };
   const child: ChildProcess = spawn('npm', ['start'], {
     cwd: REPO,

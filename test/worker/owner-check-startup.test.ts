@@ -20,10 +20,10 @@ function run(script: string, env: NodeJS.ProcessEnv, until?: string): Promise<Ru
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, HANDOFF_METRICS_ADDRESS: 'off', ...env },
     });
     const out = { stdout: '', stderr: '' };
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
     child.stdout.on('data', (chunk: Buffer) => {
       out.stdout += chunk.toString();
       if (until && out.stdout.includes(until)) child.kill('SIGTERM');
