@@ -270,7 +270,7 @@ describe('Temporal unreachable', () => {
     const body = res.json();
     expect(body.error.code).toBe('NOT_READY');
     const checks = Object.fromEntries((body.error.details.checks as { name: string; status: string; fix?: string }[]).map((c) => [c.name, c]));
-    expect(Object.keys(checks).sort()).toEqual(['api-keys', 'ledger', 'policy', 'salesforce', 'search-attributes', 'temporal', 'worker']);
+    expect(Object.keys(checks).sort()).toEqual(['api-keys', 'ledger', 'owners', 'policy', 'salesforce', 'search-attributes', 'temporal', 'worker']);
     expect(checks.ledger).toMatchObject({ status: 'failed', detail: 'not configured', fix: expect.stringContaining('DATABASE_URL') });
     expect(checks.policy).toMatchObject({ status: 'ok' });
     expect(checks.temporal).toMatchObject({ status: 'failed', fix: expect.stringContaining('TEMPORAL_ADDRESS') });

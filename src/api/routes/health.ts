@@ -78,7 +78,11 @@ function healthContext(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env): H
       salesforce
         ? { ping: () => salesforce.ping(), remainingApiCalls: () => salesforce.remainingApiCalls?.() ?? null }
         : notConfigured(),
-    owners: async () => deps.directory,
+    // A directory that has not read the org yet (a cold Lambda container) reads it now.
+    owners: async () => {
+      if (deps.directory.status().loadedAt === null && !(await deps.directory.refresh())) throw new Error('the org could not be read');
+      return deps.directory;
+    },
     ...(deps.readiness ? { extra: deps.readiness } : {}),
   };
 }
