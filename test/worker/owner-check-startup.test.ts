@@ -10,7 +10,7 @@ import { ORG } from '../helpers/owners';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-type Run = { status: number | null; stdout: string; stderr: string };
+type Run = { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
 /**
  * Runs a Handoff entry point (tsx as a loader, so the signal reaches Handoff itself); with `until`, sends
@@ -26,13 +26,14 @@ function run(script: string, env: NodeJS.ProcessEnv, until?: string): Promise<Ru
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
     child.stdout.on('data', (chunk: Buffer) => {
       out.stdout += chunk.toString();
-      if (until && out.stdout.includes(until)) child.kill('SIGTERM');
+      // Once: a second SIGTERM is the force-quit that main.ts leaves to the default handler.
+      if (until && out.stdout.includes(until) && !child.killed) child.kill('SIGTERM');
     });
     child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (status) => {
+    child.on('close', (status, signal) => {
       clearTimeout(timer);
-      resolve({ status, ...out });
+      resolve({ status, signal, ...out });
     });
   });
 }
@@ -132,7 +133,7 @@ describe('the policy owner check at start', () => {
       ['teams[0].fallbackOwnerId', toId18(ORG.naQueue15)],
       ['teams[0].managerId', toId18(ORG.naManager)],
     ]);
-    expect(result.status).toBe(0);
+    expect([result.status, result.signal, result.stderr]).toEqual([0, null, expect.any(String)]);
   });
 
   test('the embedded emulator of npm start is seeded from the policy, so the same policy starts (check on fail)', async () => {
@@ -150,7 +151,7 @@ describe('the policy owner check at start', () => {
         },
         'Handoff is running',
       );
-      expect([result.status, result.stdout]).toEqual([0, expect.stringContaining('Handoff is running')]);
+      expect([result.status, result.signal, result.stderr, result.stdout]).toEqual([0, null, expect.any(String), expect.stringContaining('Handoff is running')]);
       expect(result.stdout + result.stderr).not.toContain('does not have');
       const data = JSON.parse(fs.readFileSync(path.join(embedded, 'salesforce-emulator.json'), 'utf8')) as {
         store: { records: { User: { Id: string; IsActive: boolean }[]; Group: { Id: string; Type: string }[] } };
