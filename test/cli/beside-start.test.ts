@@ -93,6 +93,7 @@ describe('the CLI while npm start runs (it holds the embedded ledger)', () => {
       'ok worker',
       'ok ledger',
       'ok salesforce',
+      'ok owners',
     ]);
     expect(run.stdout).toMatch(/ledger .*migrations current.*answered by npm start/);
     expect(run.code).toBe(0);
@@ -103,7 +104,7 @@ describe('the CLI while npm start runs (it holds the embedded ledger)', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { checks: { name: string; status: string }[] };
     expect(body.checks.map((c) => `${c.name} ${c.status}`)).toEqual(
-      ['policy', 'api-keys', 'temporal', 'search-attributes', 'worker', 'ledger', 'salesforce'].map((n) => `${n} ok`),
+      ['policy', 'api-keys', 'temporal', 'search-attributes', 'worker', 'ledger', 'salesforce', 'owners'].map((n) => `${n} ok`),
     );
   });
 
