@@ -1,4 +1,4 @@
-import type { LeadEvent } from './inputs';
+import type { EventOf } from './inputs';
 import { CONNECTED_OUTCOMES } from './model';
 import type { Policy } from './policy';
 import { notify, recordFirstTouch } from './first-touch';
@@ -14,37 +14,29 @@ import { enterStage } from './transitions';
  * passed with no reply; a window that ends before the rep made the touches is the rep's breach.
  */
 
-type Of<T extends LeadEvent['type']> = Extract<LeadEvent, { type: T }>;
-
-/** SAL: the lead is being worked; the cadence window starts. */
-export function startCadence(ctx: StepContext, at: number): void {
+/** MQL → SAL, by an explicit accept or a first contact attempt: the first touch, and the cadence window starts. */
+function takeOn(ctx: StepContext, repId: string, at: number, how: 'accept' | 'contact'): void {
   const s = ctx.s;
+  recordFirstTouch(ctx, at, how);
+  s.ownerId = repId;
   enterStage(ctx, 'SAL', at);
   s.cadence.startedAt = iso(at);
   s.cadence.dueBy = iso(ctx.deadline(at, ctx.policy.cadence.within));
+  ctx.audit('ACCEPTED', repId, {
+    ...(how === 'contact' ? { by: 'first contact attempt' } : {}),
+    slaStatus: s.sla.status,
+    firstTouchAt: s.sla.firstTouchAt,
+  });
 }
 
-/** Sales accepted the lead (MQL → SAL): the first touch, and the cadence starts. */
-export function accept(ctx: StepContext, e: Of<'accept'>, at: number): void {
-  recordFirstTouch(ctx, at, 'accept');
-  ctx.s.ownerId = e.repId;
-  startCadence(ctx, at);
-  ctx.audit('ACCEPTED', e.repId, { slaStatus: ctx.s.sla.status, firstTouchAt: ctx.s.sla.firstTouchAt });
+export function accept(ctx: StepContext, e: EventOf<'accept'>, at: number): void {
+  takeOn(ctx, e.repId, at, 'accept');
 }
 
 /** A logged touch. In MQL it is the rep working the lead: it meets the SLA and accepts the lead. */
-export function contact(ctx: StepContext, e: Of<'contact'>, at: number): void {
+export function contact(ctx: StepContext, e: EventOf<'contact'>, at: number): void {
   const s = ctx.s;
-  if (s.stage === 'MQL') {
-    recordFirstTouch(ctx, at, 'contact');
-    s.ownerId = e.repId;
-    startCadence(ctx, at);
-    ctx.audit('ACCEPTED', e.repId, {
-      by: 'first contact attempt',
-      slaStatus: s.sla.status,
-      firstTouchAt: s.sla.firstTouchAt,
-    });
-  }
+  if (s.stage === 'MQL') takeOn(ctx, e.repId, at, 'contact');
   s.cadence.attempts += 1;
   const counts =
     s.cadence.lastCountedAt === null ||

@@ -1,18 +1,16 @@
-import type { LeadEvent } from './inputs';
+import type { EventOf } from './inputs';
 import type { StepContext } from './step-context';
 import { enterStage } from './transitions';
 
 /** The sales stages after acceptance: SQL with BANT captured, then CONVERTED with its opportunity. */
 
-type Of<T extends LeadEvent['type']> = Extract<LeadEvent, { type: T }>;
-
-export function qualify(ctx: StepContext, e: Of<'qualify'>, at: number): void {
+export function qualify(ctx: StepContext, e: EventOf<'qualify'>, at: number): void {
   ctx.s.bant = e.bant;
   enterStage(ctx, 'SQL', at);
   ctx.audit('SQL_QUALIFIED', e.repId, { bant: e.bant });
 }
 
-export function convert(ctx: StepContext, e: Of<'convert'>): void {
+export function convert(ctx: StepContext, e: EventOf<'convert'>): void {
   const from = ctx.s.stage;
   ctx.s.opportunityId = e.opportunityId;
   enterStage(ctx, 'CONVERTED');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { keyPrefixOf, KEY_PREFIX, toId18 } from './salesforce-id';
+import { KEY_PREFIX, recordIdOf } from './salesforce-id';
 import {
   channelSchema,
+  closedStageSchema,
   disqualifyReasonSchema,
   firmographicsSchema,
   isoInstantSchema,
@@ -28,8 +29,8 @@ const KIND_OF_PREFIX: Record<string, string> = {
 export function salesforceIdSchema(...prefixes: string[]) {
   const what = prefixes.map((p) => `${KIND_OF_PREFIX[p] ?? p} (${p}…)`).join(' or ');
   return z.string().transform((text, ctx) => {
-    const id = toId18(text);
-    if (id === null || !prefixes.includes(keyPrefixOf(id))) {
+    const id = recordIdOf(text, ...prefixes);
+    if (id === null) {
       ctx.addIssue({ code: 'custom', message: `expected the 15- or 18-character Salesforce id of a ${what}` });
       return z.NEVER;
     }
@@ -108,7 +109,7 @@ export const reopenSchema = z.object({ actorId: userIdSchema, reason: notesSchem
 
 /** What the engine remembers of a closed lead (from its last run, or the ledger) when it is reopened. */
 export const priorLifeSchema = z.object({
-  stage: z.enum(['CONVERTED', 'DISQUALIFIED']),
+  stage: closedStageSchema,
   closedAt: isoInstantSchema,
   cycle: z.number().int().nonnegative(),
   seenIds: z.array(z.string()).max(2000),
@@ -148,7 +149,8 @@ export const leadEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type LeadEvent = z.infer<typeof leadEventSchema>;
-export type LeadEventType = LeadEvent['type'];
+/** The event of one type, as the rule that handles it takes it. */
+export type EventOf<T extends LeadEvent['type']> = Extract<LeadEvent, { type: T }>;
 
 /**
  * An event as it reached the engine: `receivedAt` is the server's receive time, the time that

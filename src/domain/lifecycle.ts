@@ -3,7 +3,8 @@ import { tick } from './deadlines';
 import type { Effect } from './effects';
 import { recordFirstTouch } from './first-touch';
 import { convert, qualify } from './funnel';
-import type { LeadEvent, PriorLife, Received } from './inputs';
+import type { EventOf, LeadEvent, PriorLife, Received } from './inputs';
+import { CLOSED_STAGES } from './model';
 import type { Policy } from './policy';
 import { disqualify, reject, reopen } from './recycle';
 import { refusal, type Refusal } from './refusals';
@@ -11,7 +12,6 @@ import { review } from './review';
 import { alreadySeen, applyEngagement, applyTrigger, reassign, remember } from './routing';
 import { emptyCadence, emptySla, type LeadState } from './state';
 import { iso, leadRecordOf, ms, StepContext } from './step-context';
-import { CLOSED_STAGES } from './transitions';
 
 export { nextDeadline } from './deadlines';
 export { refusal, type Refusal } from './refusals';
@@ -141,7 +141,7 @@ function dispatch(ctx: StepContext, event: LeadEvent, at: number): void {
 }
 
 /** The write-back's report: a refused field is recorded once when it appears, and once when writes land in full again. */
-function salesforceSynced(ctx: StepContext, event: Extract<LeadEvent, { type: 'salesforceSynced' }>): void {
+function salesforceSynced(ctx: StepContext, event: EventOf<'salesforceSynced'>): void {
   const s = ctx.s;
   const error = event.syncError;
   if (error === null) {

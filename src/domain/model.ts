@@ -4,7 +4,9 @@ export const STAGES = ['NURTURE', 'REVIEW', 'MQL', 'SAL', 'SQL', 'CONVERTED', 'R
 export const stageSchema = z.enum(STAGES);
 export type Stage = z.infer<typeof stageSchema>;
 
-export const TERMINAL_STAGES: readonly Stage[] = ['CONVERTED', 'DISQUALIFIED'];
+/** Stages that end the workflow: only a deliberate reopen by RevOps starts a new cycle. */
+export const closedStageSchema = stageSchema.extract(['CONVERTED', 'DISQUALIFIED']);
+export const CLOSED_STAGES: readonly Stage[] = closedStageSchema.options;
 
 /** Lead kinds in priority order: a stronger kind replaces a weaker one, never the reverse. */
 export const KINDS = ['HAND_RAISE', 'PQL', 'MQL'] as const;

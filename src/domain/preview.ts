@@ -1,11 +1,10 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { BusinessCalendar } from './calendar';
-import type { LeadEvent } from './inputs';
+import { ownerIdSchema, type LeadEvent } from './inputs';
 import { newLead, nextDeadline, step } from './lifecycle';
 import { isoInstantSchema, kindSchema, type Kind } from './model';
 import type { Policy, Team } from './policy';
-import { toId18 } from './salesforce-id';
 
 /*
  * The SLA preview (docs/domain.md, "Due-date preview"): what the policy would do with a lead handed to
@@ -21,15 +20,7 @@ export const previewQuerySchema = z.strictObject({
   team: z.string().min(1),
   at: isoInstantSchema,
   /** The owner the lead would be handed to; default the team's fallback owner, as for a lead without one. */
-  ownerId: z
-    .string()
-    .transform((id, ctx) => {
-      const id18 = toId18(id);
-      if (id18 === null)
-        ctx.addIssue({ code: 'custom', message: 'expected a 15- or 18-character Salesforce id', input: id });
-      return id18 ?? z.NEVER;
-    })
-    .optional(),
+  ownerId: ownerIdSchema.optional(),
 });
 export type PreviewQuery = z.output<typeof previewQuerySchema>;
 

@@ -1,6 +1,6 @@
 import { durationMs } from './duration';
 import { closeUnworked, recordFirstTouch } from './first-touch';
-import type { LeadEvent } from './inputs';
+import type { EventOf } from './inputs';
 import type { Kind, RecycleReason } from './model';
 import type { LeadState } from './state';
 import { iso, ms, type StepContext } from './step-context';
@@ -13,9 +13,7 @@ import { enterStage } from './transitions';
  * only a deliberate reopen by RevOps starts a new cycle.
  */
 
-type Of<T extends LeadEvent['type']> = Extract<LeadEvent, { type: T }>;
-
-export function reject(ctx: StepContext, e: Of<'reject'>, at: number): void {
+export function reject(ctx: StepContext, e: EventOf<'reject'>, at: number): void {
   recordFirstTouch(ctx, at, 'reject');
   ctx.audit('REJECTED', e.repId, { reason: e.reason, notes: e.notes ?? null });
   recycle(ctx, e.reason, e.notes ?? null, e.repId);
@@ -32,7 +30,7 @@ export function recycle(ctx: StepContext, reason: RecycleReason, notes: string |
   ctx.closeTasks(`recycled: ${reason}`);
 }
 
-export function disqualify(ctx: StepContext, e: Of<'disqualify'>): void {
+export function disqualify(ctx: StepContext, e: EventOf<'disqualify'>): void {
   const s = ctx.s;
   const from = s.stage;
   closeUnworked(ctx);
@@ -61,7 +59,7 @@ export function breaksCoolOff(ctx: StepContext, kind: Kind): boolean {
  * RevOps reopens a closed lead: back to marketing (NURTURE) with its ids and cycle count, so the
  * next qualification opens a new cycle and nothing already seen counts twice.
  */
-export function reopen(ctx: StepContext, e: Of<'reopen'>): void {
+export function reopen(ctx: StepContext, e: EventOf<'reopen'>): void {
   const s = ctx.s;
   s.cycle = Math.max(s.cycle, e.prior.cycle);
   for (const id of e.prior.seenIds) if (!s.seenEventIds.includes(id)) s.seenEventIds.push(id);

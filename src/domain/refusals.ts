@@ -1,14 +1,8 @@
 import { ACTIONS, type Action, type Engagement, type LeadEvent, type Trigger } from './inputs';
-import type { Stage } from './model';
+import { CLOSED_STAGES, type Stage } from './model';
 import type { Policy } from './policy';
 import type { LeadState } from './state';
-import {
-  ALLOWED_ACTIONS,
-  CLOSED_STAGES,
-  describeAllowed,
-  SALESFORCE_CONVERSION_STAGES,
-  TRANSITIONS,
-} from './transitions';
+import { ALLOWED_ACTIONS, describeAllowed, SALESFORCE_CONVERSION_STAGES, TRANSITIONS } from './transitions';
 
 /**
  * Why an event cannot be applied: `LEAD_CLOSED` and `INVALID_TRANSITION` (409) depend on the

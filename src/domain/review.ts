@@ -1,4 +1,4 @@
-import type { LeadEvent } from './inputs';
+import type { EventOf } from './inputs';
 import { notify } from './first-touch';
 import { disqualify } from './recycle';
 import { handToSales } from './routing';
@@ -26,7 +26,7 @@ export function openReview(ctx: StepContext, actor: string | null, scores: Recor
   });
 }
 
-export function review(ctx: StepContext, e: Extract<LeadEvent, { type: 'review' }>): void {
+export function review(ctx: StepContext, e: EventOf<'review'>): void {
   const s = ctx.s;
   ctx.audit('REVIEW_DECIDED', e.actorId, { decision: e.decision, notes: e.notes ?? null });
   s.reviewDueAt = null;

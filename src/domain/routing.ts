@@ -1,4 +1,4 @@
-import type { Engagement, LeadEvent, Trigger } from './inputs';
+import type { Engagement, EventOf, Trigger } from './inputs';
 import type { Kind } from './model';
 import { openWindow } from './first-touch';
 import { breaksCoolOff, inCoolOff } from './recycle';
@@ -47,6 +47,12 @@ function addIntentEvent(
 
 const isMarketingStage = (s: LeadState): boolean => MARKETING_STAGES.includes(s.stage);
 
+/** What a trigger or engagement that a cool-off holds back records beside itself. */
+const heldBy = (s: LeadState) => ({
+  coolOffUntil: s.recycle!.coolOffUntil,
+  held: 'recycled: the cool-off holds until then',
+});
+
 /** A CRM trigger: merge what it tells us (recorded), then route the lead if marketing still owns it. */
 export function applyTrigger(ctx: StepContext, t: Trigger): void {
   const s = ctx.s;
@@ -87,14 +93,11 @@ export function applyTrigger(ctx: StepContext, t: Trigger): void {
   }
   // Never silently: a trigger that moved nothing (a cool-off holds, or it only added facts) is recorded too.
   if (!ctx.audited) {
-    const held = inCoolOff(s, ctx.now)
-      ? { coolOffUntil: s.recycle!.coolOffUntil, held: 'recycled: the cool-off holds until then' }
-      : {};
     ctx.audit('TRIGGER_RECEIVED', 'crm', {
       occurredAt: t.occurredAt,
       fitScore: s.fitScore,
       intentScore: s.intentScore,
-      ...held,
+      ...(inCoolOff(s, ctx.now) ? heldBy(s) : {}),
     });
   }
 }
@@ -106,15 +109,16 @@ export function applyEngagement(ctx: StepContext, e: Engagement): void {
   remember(s, e.eventId);
   ctx.refreshIntent();
   const kind = kindOfEventType(e.type, ctx.policy);
-  const held = inCoolOff(s, ctx.now) && !breaksCoolOff(ctx, kind);
+  const cooling = inCoolOff(s, ctx.now);
+  const breaks = cooling && breaksCoolOff(ctx, kind);
   ctx.audit('ENGAGEMENT', null, {
     eventId: e.eventId,
     type: e.type,
     intentScore: s.intentScore,
-    ...(held ? { coolOffUntil: s.recycle!.coolOffUntil, held: 'recycled: the cool-off holds until then' } : {}),
+    ...(cooling && !breaks ? heldBy(s) : {}),
   });
   if (isMarketingStage(s)) {
-    if (inCoolOff(s, ctx.now) && breaksCoolOff(ctx, kind)) {
+    if (breaks) {
       ctx.audit('COOL_OFF_BROKEN', null, {
         eventId: e.eventId,
         type: e.type,
@@ -260,6 +264,6 @@ export function reassignOwner(ctx: StepContext, ownerId: string, actor: string, 
   if (restart) s.handoffTaskId = handoffTask(ctx);
 }
 
-export function reassign(ctx: StepContext, e: Extract<LeadEvent, { type: 'reassign' }>): void {
+export function reassign(ctx: StepContext, e: EventOf<'reassign'>): void {
   reassignOwner(ctx, e.ownerId, e.actorId, 'manual reassignment');
 }

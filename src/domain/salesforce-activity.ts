@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, outcomeSchema, type Channel, type Outcome } from './model';
-import { KEY_PREFIX, keyPrefixOf, toId18 } from './salesforce-id';
+import { KEY_PREFIX, recordIdOf, toId18 } from './salesforce-id';
 
 /**
  * Touches logged in Salesforce: which Tasks and Events count as a contact attempt, on which channel
@@ -115,8 +115,8 @@ export function activityTouch(
 ): ActivityDecision {
   const activityId = toId18(record.Id);
   if (!activityId) return { skip: 'malformed activity id' };
-  const leadId = record.WhoId ? toId18(record.WhoId) : null;
-  if (!leadId || keyPrefixOf(leadId) !== KEY_PREFIX.lead) return { skip: 'not on a lead' };
+  const leadId = recordIdOf(record.WhoId, KEY_PREFIX.lead);
+  if (!leadId) return { skip: 'not on a lead' };
   if (record.Handoff_Event_Id__c) return { skip: 'written by Handoff' };
   const mapped = touchChannel(source, record, policy);
   if (!mapped)
@@ -126,8 +126,8 @@ export function activityTouch(
           ? 'not completed'
           : 'unmapped type',
     };
-  const repId = record.OwnerId ? toId18(record.OwnerId) : null;
-  if (!repId || keyPrefixOf(repId) !== KEY_PREFIX.user) return { skip: 'owner is not a user' };
+  const repId = recordIdOf(record.OwnerId, KEY_PREFIX.user);
+  if (!repId) return { skip: 'owner is not a user' };
   const at = instant(source === 'Task' ? (record.CompletedDateTime ?? record.CreatedDate) : record.CreatedDate);
   if (!at) return { skip: 'unreadable timestamp' };
   const claimedAt = source === 'Event' && record.StartDateTime ? instant(record.StartDateTime) : null;
@@ -152,14 +152,14 @@ export type LeadConversion = { leadId: string; repId: string; opportunityId: str
  * when that is a user; a queue-owned lead was converted by whoever last modified it (the conversion).
  */
 export function leadConversion(record: ConvertedLeadRecord): { conversion: LeadConversion } | { skip: string } {
-  const leadId = toId18(record.Id);
-  if (!leadId || keyPrefixOf(leadId) !== KEY_PREFIX.lead) return { skip: 'malformed lead id' };
+  const leadId = recordIdOf(record.Id, KEY_PREFIX.lead);
+  if (!leadId) return { skip: 'malformed lead id' };
   if (!record.IsConverted) return { skip: 'not converted' };
   const opportunityId = record.ConvertedOpportunityId ? toId18(record.ConvertedOpportunityId) : null;
   if (!opportunityId) return { skip: 'converted without an opportunity' };
   const repId = [record.OwnerId, record.LastModifiedById]
-    .map((id) => (id ? toId18(id) : null))
-    .find((id): id is string => id !== null && keyPrefixOf(id) === KEY_PREFIX.user);
+    .map((id) => recordIdOf(id, KEY_PREFIX.user))
+    .find((id) => id !== null);
   if (!repId) return { skip: 'no user to credit' };
   return { conversion: { leadId, repId, opportunityId } };
 }

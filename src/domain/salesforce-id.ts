@@ -68,8 +68,8 @@ export const KEY_PREFIX = {
   organization: '00D',
 } as const;
 
-/** Two ids name the same record (15 or 18 characters, either case of an 18). */
-export function sameId(a: string, b: string): boolean {
-  const x = toId18(a);
-  return x !== null && x === toId18(b);
+/** The 18-character id of a record of one of these objects (by key prefix), or null when the text is not one. */
+export function recordIdOf(text: string | null | undefined, ...prefixes: string[]): string | null {
+  const id = text ? toId18(text) : null;
+  return id !== null && prefixes.includes(keyPrefixOf(id)) ? id : null;
 }

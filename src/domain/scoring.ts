@@ -106,23 +106,6 @@ export function intentBreakdown(inputs: IntentInputs, now: number) {
   }));
 }
 
-/** True once no engagement can move the score by a visible amount any more: decay ticks may stop. */
-export function intentSettled(inputs: IntentInputs, now: number, policy: Policy): boolean {
-  const base = inputs.intentBase
-    ? decayedPoints(
-        inputs.intentBase.score,
-        Date.parse(inputs.intentBase.at),
-        durationMs(policy.scoring.intent.reportedHalfLife),
-        now,
-      )
-    : 0;
-  const parts = [
-    base,
-    ...countedIntentEvents(inputs).map((e) => decayedPoints(e.points, Date.parse(e.occurredAt), e.halfLifeMs, now)),
-  ];
-  return parts.reduce((sum, p) => sum + Math.abs(p), 0) < 0.05;
-}
-
 /** The 2×2 matrix: fit and intent are judged separately against their thresholds, never summed. */
 export function route(fit: number, intent: number, policy: Policy): Route {
   const highFit = fit >= policy.scoring.fit.threshold;

@@ -42,8 +42,6 @@ export const ALLOWED_ACTIONS = Object.fromEntries(
 /** A rep who converts the Lead in Salesforce closes it from any sales stage (read by the activity poller). */
 export const SALESFORCE_CONVERSION_STAGES: readonly Stage[] = ['MQL', 'SAL', 'SQL'];
 
-/** Stages that end the workflow: only a deliberate reopen by RevOps starts a new cycle. */
-export const CLOSED_STAGES: readonly Stage[] = ['CONVERTED', 'DISQUALIFIED'];
 /** Stages in which marketing owns the lead, so new information can (re-)route it. */
 export const MARKETING_STAGES: readonly Stage[] = ['NURTURE', 'RECYCLED'];
 

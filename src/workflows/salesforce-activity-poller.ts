@@ -6,7 +6,6 @@ import type { Activities } from '../activities';
  * Leads converted there) and hands it to the lead workflows. The watermarks live in its state and
  * survive continue-as-new, so a restart of anything resumes where the last handled record was.
  */
-export const ACTIVITY_POLLER_WORKFLOW_TYPE = 'salesforceActivityPoller';
 export const ACTIVITY_POLLER_WORKFLOW_ID = 'handoff-salesforce-activity-poller';
 
 export const POLL_SOURCES = ['Task', 'Event', 'Lead'] as const;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sameId, toId18 } from '../../src/domain/salesforce-id';
+import { KEY_PREFIX, recordIdOf, toId18 } from '../../src/domain/salesforce-id';
 
 describe('Salesforce ids in their 18-character form', () => {
   it.each([
@@ -29,9 +29,17 @@ describe('Salesforce ids in their 18-character form', () => {
         const id18 = toId18(id15)!;
         expect(id18.slice(0, 15)).toBe(id15);
         expect(toId18(id18)).toBe(id18);
-        expect(sameId(id15, id18)).toBe(true);
-        expect(sameId(id15, id18.toLowerCase())).toBe(true);
+        expect(toId18(id18.toLowerCase())).toBe(id18);
       }),
     );
+  });
+
+  it('names a record of the given objects only', () => {
+    expect(recordIdOf('00Q000000000001', KEY_PREFIX.lead)).toBe('00Q000000000001EAA');
+    expect(recordIdOf('00G000000000001', KEY_PREFIX.user, KEY_PREFIX.group)).toBe('00G000000000001EAA');
+    expect(recordIdOf('005000000000001AAA', KEY_PREFIX.lead)).toBeNull();
+    expect(recordIdOf('not-an-id', KEY_PREFIX.lead)).toBeNull();
+    expect(recordIdOf(null, KEY_PREFIX.lead)).toBeNull();
+    expect(recordIdOf(undefined, KEY_PREFIX.lead)).toBeNull();
   });
 });

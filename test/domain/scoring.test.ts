@@ -4,7 +4,6 @@ import {
   fitConditionHolds,
   halfLifeOf,
   intentBreakdown,
-  intentSettled,
   kindOfEvents,
   kindOfEventType,
   roundScore,
@@ -233,17 +232,6 @@ describe('intent with per-event half-life decay', () => {
     expect(scoreIntent(inputs, NOW, policy)).toBe(25);
     expect(intentBreakdown(inputs, NOW)).toEqual([{ type: 'whitepaper', occurredAt: iso(NOW - 21 * DAY), points: 10, current: 5 }]);
     expect(scoreIntent({ intentBase: base, intentEvents: [] }, NOW, policy)).toBe(20);
-  });
-
-  it('is settled once nothing left can move the score by 0.05', () => {
-    // 1·0.5^(30/7) = 0.051, 1·0.5^(31/7) = 0.046
-    expect(intentSettled(events(ev('email_open', 30)), NOW, policy)).toBe(false);
-    expect(intentSettled(events(ev('email_open', 31)), NOW, policy)).toBe(true);
-    expect(intentSettled(events(), NOW, policy)).toBe(true);
-    // Positive and negative parts do not cancel out: 10·0.5^(30/30)=5 and -10·0.5^(30/30)=-5.
-    expect(intentSettled(events(ev('careers_visit', 30), ev('careers_visit', 30, 10, 'plus')), NOW, policy)).toBe(false);
-    expect(intentSettled({ intentBase: { score: 1, at: iso(NOW) }, intentEvents: [] }, NOW + 120 * DAY, policy)).toBe(false);
-    expect(intentSettled({ intentBase: { score: 1, at: iso(NOW) }, intentEvents: [] }, NOW + 130 * DAY, policy)).toBe(true);
   });
 
   it('rounds scores to one decimal', () => {
