@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_PREFIX, recordIdOf } from './salesforce-id';
+import { writeRefusalSchema } from './state';
 import {
   channelSchema,
   closedStageSchema,
@@ -116,10 +117,12 @@ export const priorLifeSchema = z.object({
 });
 export type PriorLife = z.infer<typeof priorLifeSchema>;
 
+/** What a Lead write did. */
 export const writeResultSchema = z.object({
   /** A field the org refused (the rest landed), or null when the write landed in full. */
-  syncError: z.object({ code: z.string(), fields: z.array(z.string()), message: z.string() }).nullable(),
+  syncError: writeRefusalSchema.nullable(),
 });
+export type WriteResult = z.infer<typeof writeResultSchema>;
 
 /**
  * Everything that can happen to a lead, as the state machine sees it; `tick` is time passing to

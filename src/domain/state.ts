@@ -105,13 +105,19 @@ export const emptyCadence = (): Cadence => ({
 export const openTaskSchema = z.object({ externalId: z.string(), kind: z.string(), ownerId: z.string().nullable() });
 export type OpenTask = z.infer<typeof openTaskSchema>;
 
-/** The last Salesforce write that landed without some field (the field was refused), or a write that failed for good. */
-export const syncErrorSchema = z.object({
+/** Why Salesforce refused part or all of a Lead write. */
+export const writeRefusalSchema = z.object({
+  /** Salesforce's code for the first refusal (e.g. INVALID_CROSS_REFERENCE_KEY). */
   code: z.string(),
+  /** The fields left out of the write: their values did not land. */
   fields: z.array(z.string()),
+  /** Salesforce's messages, personal data masked. */
   message: z.string(),
-  at: instant,
 });
+export type WriteRefusal = z.infer<typeof writeRefusalSchema>;
+
+/** The last Salesforce write that landed without some field (the field was refused), or a write that failed for good. */
+export const syncErrorSchema = writeRefusalSchema.extend({ at: instant });
 export type SyncError = z.infer<typeof syncErrorSchema>;
 
 export const intentEventSchema = z.object({

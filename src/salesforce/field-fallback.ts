@@ -1,21 +1,8 @@
-import { z } from 'zod';
+import type { WriteResult } from '../domain/inputs';
+import type { WriteRefusal } from '../domain/state';
 import type { BatchItem, ItemResult } from './batcher';
 import { classifyError, redactMessage, SalesforceWriteError } from './errors';
 import type { SObjectFields } from './field-map';
-
-export const syncErrorSchema = z.object({
-  /** Salesforce's code for the first refusal (e.g. INVALID_CROSS_REFERENCE_KEY). */
-  code: z.string(),
-  /** The fields left out of the write: their values did not land. */
-  fields: z.array(z.string()),
-  /** Salesforce's messages, personal data masked. */
-  message: z.string(),
-});
-export type SyncError = z.infer<typeof syncErrorSchema>;
-
-/** What a Lead write did: `syncError` null when every field landed. */
-export const leadWriteResultSchema = z.object({ syncError: syncErrorSchema.nullable() });
-export type LeadWriteResult = z.infer<typeof leadWriteResultSchema>;
 
 /**
  * Codes by which Salesforce refuses the value of a field, not the record: the same write without that
@@ -61,7 +48,7 @@ type State = {
   fields: SObjectFields;
   errors: SalesforceWriteError[];
   left: string[];
-  result?: ItemResult<LeadWriteResult>;
+  result?: ItemResult<WriteResult>;
 };
 
 /**
@@ -73,7 +60,7 @@ export async function saveWithFieldFallback(
   items: readonly BatchItem[],
   attempt: Attempt,
   options: FallbackOptions,
-): Promise<Array<ItemResult<LeadWriteResult>>> {
+): Promise<Array<ItemResult<WriteResult>>> {
   const states: State[] = items.map(({ key, fields }) => ({ key, fields, errors: [], left: [] }));
   let open = states;
   for (let round = 0; open.length > 0; round++) {
@@ -144,12 +131,12 @@ export function fieldsToDrop(error: SalesforceWriteError, sent: SObjectFields, o
   return options.standardFields.filter((f) => hasField(sent, f)).map((f) => keyOf(sent, f));
 }
 
-export function syncErrorText(error: SyncError): string {
+export function syncErrorText(error: WriteRefusal): string {
   const text = `${error.code} [${error.fields.join(', ')}] ${error.message}`;
   return text.length <= SYNC_ERROR_MAX ? text : `${text.slice(0, SYNC_ERROR_MAX - 1)}…`;
 }
 
-function summarize(state: State): SyncError | null {
+function summarize(state: State): WriteRefusal | null {
   const [first] = state.errors;
   if (!first) return null;
   return {

@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { HandoffTask, LeadRecord, TaskClose, WritePriority } from '../domain/effects';
+import type { WriteResult } from '../domain/inputs';
 import {
   type BatchItem,
   type BatchOptions,
@@ -13,7 +14,7 @@ import {
 } from './batcher';
 import type { ConnectionFactory } from './connection';
 import { classifyError, fromRecordErrors, recordErrorSchema, SalesforceWriteError } from './errors';
-import { type LeadWriteResult, saveWithFieldFallback } from './field-fallback';
+import { saveWithFieldFallback } from './field-fallback';
 import {
   DEFAULT_FIELD_MAP,
   type FieldMap,
@@ -24,7 +25,6 @@ import {
   taskToSalesforce,
 } from './field-map';
 
-export { type LeadWriteResult, leadWriteResultSchema, type SyncError } from './field-fallback';
 
 /** `critical` writes wait at most the critical window for a batch; the default is `normal`. */
 export type WriteOptions = { priority?: WritePriority };
@@ -36,7 +36,7 @@ export type SalesforceWriter = {
    * Handoff_Sync_Error__c holds it until a later write lands in full. Rejects (SalesforceWriteError) when
    * the write may succeed later (retryable) or the record itself is refused (NOT_FOUND, ENTITY_IS_DELETED).
    */
-  updateLead(record: LeadRecord, options?: WriteOptions): Promise<LeadWriteResult>;
+  updateLead(record: LeadRecord, options?: WriteOptions): Promise<WriteResult>;
   upsertTask(task: HandoffTask, options?: WriteOptions): Promise<void>;
   /** Completes a Handoff task with the reason it no longer applies (an upsert on its external id). */
   closeTask(close: TaskClose, options?: WriteOptions): Promise<void>;

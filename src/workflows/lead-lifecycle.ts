@@ -1,6 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
-import type { Effect } from '../domain/effects';
 import { leadEventSchema, type LeadEvent, type PriorLife } from '../domain/inputs';
 import { closedLead, isClosed, newLead, nextDeadline, refusal, step, type LeadInit } from '../domain/lifecycle';
 import type { Policy } from '../domain/policy';
@@ -110,13 +109,9 @@ class LeadRun {
     const result = step(this.state, { event, receivedAt, requestId: meta.requestId ?? null }, now, this.policy);
     if (!result.ok) throw refusedFailure(result.refusal.code, result.refusal.message, result.refusal);
     this.state = result.state;
-    this.record(result.effects);
-    return toLeadView(this.state);
-  }
-
-  record(effects: Effect[]): void {
-    this.outbox.push(effects);
+    this.outbox.push(result.effects);
     this.dirty = true;
+    return toLeadView(this.state);
   }
 
   publish(): void {
@@ -209,9 +204,7 @@ async function sendEffects(lead: LeadRun): Promise<void> {
     else await wf.condition(go, wait);
     if (lead.closing && outbox.empty) return;
     if (!outbox.ready(Date.now())) continue;
-    const batch = outbox.take();
-    const hasLeadSync = batch.salesforce.some((e) => e.type === 'syncLead');
-    const result = await applyEffects(batch);
+    const result = await applyEffects(outbox.take());
     const rejected = outbox.settle(result, Date.now());
     for (const failure of rejected) {
       lead.apply({
@@ -222,7 +215,7 @@ async function sendEffects(lead: LeadRun): Promise<void> {
         message: failure.message,
       });
     }
-    if (hasLeadSync && result.synced) lead.apply({ type: 'salesforceSynced', syncError: result.synced.syncError });
+    if (result.synced) lead.apply({ type: 'salesforceSynced', syncError: result.synced.syncError });
   }
 }
 

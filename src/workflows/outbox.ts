@@ -1,4 +1,5 @@
 import type { AuditEvent, Effect, SalesforceEffect } from '../domain/effects';
+import type { WriteResult } from '../domain/inputs';
 
 /**
  * How a step's ledger rows and Salesforce writes leave the workflow: in one regular activity per
@@ -30,7 +31,7 @@ export type BatchResult = {
   /** Salesforce writes that did not land. */
   failed: WriteOutcome[];
   /** The lead snapshot's field-level outcome, when the batch carried one that landed. */
-  synced?: { syncError: { code: string; fields: string[]; message: string } | null };
+  synced?: WriteResult;
 };
 
 const BACKOFF_MS = [1_000, 5_000, 30_000, 120_000, 600_000];

@@ -2,7 +2,7 @@ import type { Connection } from 'jsforce';
 import type { Emulator } from '../../tools/salesforce-emulator';
 import { leadToSalesforce, DEFAULT_FIELD_MAP } from '../../src/salesforce/field-map';
 import type { SalesforceWriteError } from '../../src/salesforce/errors';
-import { type LeadWriteResult, leadWriteResultSchema } from '../../src/salesforce/writer';
+import { type WriteResult, writeResultSchema } from '../../src/domain/inputs';
 import { handoffTask, leadRecord, QUEUE_ID, REP_ID } from './fixtures';
 import { captureLogger, connectTo, createLeads, dataRequests, startTestEmulator, writerFor } from './harness';
 
@@ -170,7 +170,7 @@ describe('Salesforce writer (through jsforce against the emulator)', () => {
       writer.updateLead(leadRecord('00Q000000000999EAA', { stage: 'SAL' })),
       writer.updateLead(leadRecord('00T000000000001EAA', { stage: 'SAL' })),
     ]);
-    const outcome = (r: PromiseSettledResult<LeadWriteResult>) =>
+    const outcome = (r: PromiseSettledResult<WriteResult>) =>
       r.status === 'fulfilled'
         ? `ok${r.value.syncError ? `:${r.value.syncError.code}` : ''}`
         : `${(r.reason as SalesforceWriteError).code}:${(r.reason as SalesforceWriteError).retryable}`;
@@ -374,7 +374,7 @@ describe('Salesforce writer (through jsforce against the emulator)', () => {
           message: 'Owner ID: invalid cross reference id',
         };
         expect(result).toEqual({ syncError });
-        expect(leadWriteResultSchema.parse(result)).toEqual(result);
+        expect(writeResultSchema.parse(result)).toEqual(result);
         expect(lead(id)).toMatchObject({
           Handoff_Stage__c: 'SAL',
           SLA_Status__c: 'BREACHED',
