@@ -23,6 +23,7 @@ import { createLeadGateway, type LeadAction, type ActionBody } from '../src/api/
 import { triggerSchema } from '../src/domain/inputs';
 import type { Policy } from '../src/domain/policy';
 import { handoffWorkerOptions } from '../src/worker/options';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../src/worker/workflow-bundle';
 import { leadWorkflowId, recordEngagement } from '../src/workflows/messages';
 import { ALWAYS_TEAM, testPolicy } from '../test/helpers/policy';
 import { uniqueLeadId } from '../test/helpers/leads';
@@ -227,6 +228,7 @@ async function devServerRun(perPath: number, concurrency: number, sample: number
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./engine/workflows'),
+    ...workflowBundlerOptions,
     logger: new DefaultLogger('ERROR'),
   });
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-engine-')), 'workflows.js');
@@ -298,7 +300,8 @@ async function nurtureRun(leadCount: number): Promise<Cost[]> {
   const policy = testPolicy();
   const observed = new Observed();
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundlerOptions,
     logger: new DefaultLogger('ERROR'),
   });
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nurture-')), 'workflows.js');

@@ -152,8 +152,10 @@ export async function buildLambdaBundles(
   fs.copyFileSync(mappings, path.join(workerDir, 'mappings.wasm'));
   // Imported here, not at the top: the CDK app reads this module's manifest without loading the SDK.
   const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+  const { WORKFLOWS_PATH, workflowBundlerOptions } = await import('../src/worker/workflow-bundle');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(ROOT, 'src/workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundlerOptions,
     logger: new DefaultLogger('WARN'),
   });
   fs.writeFileSync(path.join(workerDir, 'workflow-bundle.js'), code);

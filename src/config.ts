@@ -19,6 +19,8 @@ export const coreEnvSchema = z.object({
   HANDOFF_POLICY: policyFile,
   HANDOFF_DATA_DIR: optionalEnv.transform((v) => path.resolve(v ?? '.handoff')),
   HANDOFF_TASK_QUEUE: optionalEnv.transform((v) => v ?? 'handoff'),
+  /** Leads kept in the long-running worker's workflow cache (about 0.35 MB each, `npm run bench:memory`); the rest are evicted and replayed when they wake. */
+  HANDOFF_MAX_CACHED_WORKFLOWS: integerEnv(2000, 2, 100_000),
   TEMPORAL_DEV_SERVER_PORT: port(7233),
   DATABASE_URL: optionalEnv,
   PORT: port(3000),

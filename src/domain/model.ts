@@ -32,26 +32,23 @@ export const rejectReasonSchema = z.enum(REJECT_REASONS);
 export const recycleReasonSchema = z.enum([...REJECT_REASONS, 'SCORE_DECAYED']);
 export type RecycleReason = z.infer<typeof recycleReasonSchema>;
 
-export const disqualifyReasonSchema = z.enum([
-  'SPAM',
-  'STUDENT',
-  'COMPETITOR',
-  'DUPLICATE',
-  'INVALID_CONTACT',
-  'OTHER',
-]);
+export const DISQUALIFY_REASONS = ['SPAM', 'STUDENT', 'COMPETITOR', 'DUPLICATE', 'INVALID_CONTACT', 'OTHER'] as const;
+export const disqualifyReasonSchema = z.enum(DISQUALIFY_REASONS);
 export type DisqualifyReason = z.infer<typeof disqualifyReasonSchema>;
 
-export const channelSchema = z.enum(['call', 'email', 'sms', 'whatsapp', 'linkedin', 'chat', 'meeting']);
+export const CHANNELS = ['call', 'email', 'sms', 'whatsapp', 'linkedin', 'chat', 'meeting'] as const;
+export const channelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof channelSchema>;
 
-export const outcomeSchema = z.enum(['no_answer', 'voicemail', 'connected', 'replied', 'bounced', 'wrong_number']);
+export const OUTCOMES = ['no_answer', 'voicemail', 'connected', 'replied', 'bounced', 'wrong_number'] as const;
+export const outcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof outcomeSchema>;
 
 /** Outcomes that mean the lead answered: the cadence has done its job. */
 export const CONNECTED_OUTCOMES: readonly Outcome[] = ['connected', 'replied'];
 
-export const reviewDecisionSchema = z.enum(['route', 'nurture', 'disqualify']);
+export const REVIEW_DECISIONS = ['route', 'nurture', 'disqualify'] as const;
+export const reviewDecisionSchema = z.enum(REVIEW_DECISIONS);
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
 
 export const isoInstantSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());

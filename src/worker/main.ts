@@ -26,6 +26,7 @@ export async function startWorker(options: {
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
+    maxCachedWorkflows: config.HANDOFF_MAX_CACHED_WORKFLOWS,
     ...handoffWorkerOptions({ taskQueue: config.HANDOFF_TASK_QUEUE, activities: deps.activities, dataConverter: deps.dataConverter }),
   });
   const done = worker.run().finally(async () => {

@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from './workflow-bundle';
 
 /** What the long-running worker and the Lambda worker share: task queue, workflows, activities, payload encryption. */
 export function handoffWorkerOptions(options: {
@@ -8,13 +9,13 @@ export function handoffWorkerOptions(options: {
   activities: Activities;
   dataConverter: DataConverter;
   workflowBundlePath?: string;
-}): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'dataConverter' | 'workflowsPath' | 'workflowBundle'> {
+}): Pick<WorkerOptions, 'taskQueue' | 'activities' | 'dataConverter' | 'workflowsPath' | 'bundlerOptions' | 'workflowBundle'> {
   return {
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter: options.dataConverter,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
   };
 }

@@ -1,6 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
-import { leadEventSchema, type LeadEvent, type PriorLife } from '../domain/inputs';
+import type { LeadEvent, PriorLife } from '../domain/inputs';
 import { closedLead, isClosed, newLead, nextDeadline, refusal, step, type LeadInit } from '../domain/lifecycle';
 import type { Policy } from '../domain/policy';
 import { pastCoolOff } from '../domain/recycle';
@@ -21,6 +21,7 @@ import {
   rejectLead,
   reviewLead,
 } from './messages';
+import { guardMessage } from './event-guard';
 import { Outbox, type OutboxSnapshot } from './outbox';
 import { SearchAttributeTracker } from './search-attributes';
 
@@ -121,17 +122,12 @@ class LeadRun {
   }
 
   /** The message as the domain reads it (ids in their 18-character form), or the refusal the client gets. */
-  parse(event: unknown): LeadEvent {
-    const parsed = leadEventSchema.safeParse(event);
-    if (!parsed.success) {
-      throw refusedFailure(
-        POLICY_VIOLATION,
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      );
-    }
-    const refused = refusal(this.state, parsed.data, this.policy);
+  parse(message: unknown): LeadEvent {
+    const guarded = guardMessage(message);
+    if (!guarded.ok) throw refusedFailure(POLICY_VIOLATION, guarded.message);
+    const refused = refusal(this.state, guarded.event, this.policy);
     if (refused) throw refusedFailure(refused.code, refused.message, refused);
-    return parsed.data;
+    return guarded.event;
   }
 
   async refreshPolicyIfRecycled(): Promise<void> {
@@ -165,14 +161,14 @@ function registerHandlers(lead: LeadRun): void {
     { validator: (m) => void lead.parse({ type: 'trigger', trigger: m.body }) },
   );
   wf.setHandler(recordEngagement, async (m) => {
-    const parsed = leadEventSchema.safeParse({ type: 'engagement', engagement: m.body });
-    const refused = parsed.success ? refusal(lead.state, parsed.data, lead.policy) : null;
-    if (!parsed.success || refused) {
-      wf.log.warn('engagement refused', { leadId: lead.state.leadId, why: refused?.message ?? 'malformed engagement' });
+    const guarded = guardMessage({ type: 'engagement', engagement: m.body });
+    const why = guarded.ok ? refusal(lead.state, guarded.event, lead.policy)?.message : guarded.message;
+    if (!guarded.ok || why) {
+      wf.log.warn('engagement refused', { leadId: lead.state.leadId, why });
       return;
     }
     await lead.refreshPolicyIfRecycled();
-    lead.apply(parsed.data, { receivedAt: m.receivedAt });
+    lead.apply(guarded.event, { receivedAt: m.receivedAt });
   });
   action(acceptLead, 'accept');
   action(rejectLead, 'reject');

@@ -26,6 +26,7 @@ import type { EffectBatch } from '../../src/workflows/outbox';
 import { acceptLead, logContactAttempt, rejectLead } from '../../src/workflows/messages';
 import { hotFirmographics, sendTrigger } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../src/worker/workflow-bundle';
 
 export type DrillMode = 'effects-batch' | 'local-append';
 
@@ -308,7 +309,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../../src/workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundlerOptions,
     workflowInterceptorModules: mode === 'local-append' ? [path.join(__dirname, 'old-append-interceptor.ts')] : [],
     logger: new DefaultLogger('WARN'),
   });

@@ -6,6 +6,7 @@ import { parsePayloadKeys } from '../../src/temporal/codec';
 import { handoffDataConverter } from '../../src/temporal/data-converter';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../src/worker/workflow-bundle';
 
 let runtimeInstalled = false;
 /** The SDK's runtime with WARN logs, unless the test file installed its own (e.g. with a metrics exporter). */
@@ -58,7 +59,8 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One workflow bundle per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../../src/workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundlerOptions,
     logger: new DefaultLogger('WARN'),
   });
   return bundle;

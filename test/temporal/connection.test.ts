@@ -202,3 +202,12 @@ describe('the Temporal connection, read through @temporalio/envconfig', () => {
     });
   });
 });
+
+describe("the long-running worker's workflow cache", () => {
+  test('2,000 leads unless HANDOFF_MAX_CACHED_WORKFLOWS says otherwise; 1 or a word is a startup error', () => {
+    expect(load({}).HANDOFF_MAX_CACHED_WORKFLOWS).toBe(2000);
+    expect(load({ HANDOFF_MAX_CACHED_WORKFLOWS: '500' }).HANDOFF_MAX_CACHED_WORKFLOWS).toBe(500);
+    expect(problemsOf({ HANDOFF_MAX_CACHED_WORKFLOWS: '1' })).toEqual(['HANDOFF_MAX_CACHED_WORKFLOWS: expected an integer from 2 to 100000, got "1"']);
+    expect(problemsOf({ HANDOFF_MAX_CACHED_WORKFLOWS: 'lots' })).toEqual(['HANDOFF_MAX_CACHED_WORKFLOWS: expected an integer from 2 to 100000, got "lots"']);
+  });
+});
