@@ -4,7 +4,9 @@
  * time-skipping server under the default policy. Billable actions are counted from each lead's real
  * history with Temporal Cloud's rules (bench/engine/actions.ts).
  *
- *   npm run bench:engine -- [--per-path 40] [--concurrency 20] [--sample 10] [--nurture-leads 1]
+ *   npm run bench:engine -- [--per-path 40] [--concurrency 20] [--sample 10] [--nurture-leads 1] [--dump DIR]
+ *
+ * --dump DIR writes, per path, the billable events of its first sampled lead (DIR/<path>.txt).
  *
  * Prints: no-op and lead starts/s (ratio), lifecycle transitions/s, breach lag (missed deadline → its effects
  * batch executed) p50/p99/max, peak RSS, and per path events, workflow tasks, activities, timers,
@@ -29,7 +31,7 @@ import { ALWAYS_TEAM, testPolicy } from '../test/helpers/policy';
 import { uniqueLeadId } from '../test/helpers/leads';
 import { devServerEnv, timeSkippingEnv } from '../test/helpers/temporal';
 import { noopTrigger } from './engine/workflows';
-import { COST_KEYS, DOLLARS_PER_ACTION, meanCost, workflowCost, type Cost } from './engine/actions';
+import { billableEvents, COST_KEYS, DOLLARS_PER_ACTION, historiesOf, meanCost, workflowCost, type Cost } from './engine/actions';
 
 const TASK_QUEUE = 'bench-engine';
 const OWNER = '005000000000002AAA';
@@ -221,7 +223,7 @@ async function runPath(
   await observed.until(leadId, end[p]);
 }
 
-async function devServerRun(perPath: number, concurrency: number, sample: number) {
+async function devServerRun(perPath: number, concurrency: number, sample: number, dump?: string) {
   const env = await devServerEnv();
   const observed = new Observed();
   let peakRss = 0;
@@ -285,6 +287,11 @@ async function devServerRun(perPath: number, concurrency: number, sample: number
     for (const [i, leadId] of leadIds.entries()) {
       const p = PATHS[i % PATHS.length]!;
       if ((costs.get(p)?.length ?? 0) >= sample) continue;
+      if (dump && !costs.has(p)) {
+        const runs = await historiesOf(client, leadWorkflowId(leadId));
+        fs.mkdirSync(dump, { recursive: true });
+        fs.writeFileSync(path.join(dump, `${p}.txt`), runs.map((h) => billableEvents(h).join('\n')).join('\n-- continue-as-new\n') + '\n');
+      }
       costs.set(p, [...(costs.get(p) ?? []), await workflowCost(client, leadWorkflowId(leadId))]);
     }
     return { noopSeconds, leadSeconds, lifecycleSeconds, costs };
@@ -364,11 +371,12 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '20' },
       sample: { type: 'string', default: '10' },
       'nurture-leads': { type: 'string', default: '1' },
+      dump: { type: 'string' },
     },
   });
   const perPath = Number(values['per-path']);
   const concurrency = Number(values.concurrency);
-  const dev = await devServerRun(perPath, concurrency, Number(values.sample));
+  const dev = await devServerRun(perPath, concurrency, Number(values.sample), values.dump);
   const nurture = await nurtureRun(Number(values['nurture-leads']));
 
   const lags = [...dev.observed.breachLags].sort((a, b) => a - b);

@@ -90,6 +90,27 @@ export function costOf(history: History): Cost {
   return c;
 }
 
+/** One line per billable event of a history, with what it was (for `bench:engine -- --dump DIR`). */
+export function billableEvents(history: History): string[] {
+  const lines: string[] = [];
+  for (const e of history.events ?? []) {
+    const at = `${String(e.eventId).padStart(4)}`;
+    if (e.workflowExecutionStartedEventAttributes) lines.push(`${at} start`);
+    if (e.workflowExecutionUpdateAcceptedEventAttributes)
+      lines.push(`${at} update ${e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? ''}`);
+    if (e.workflowExecutionSignaledEventAttributes) lines.push(`${at} signal ${e.workflowExecutionSignaledEventAttributes.signalName}`);
+    if (e.activityTaskScheduledEventAttributes) lines.push(`${at} activity ${e.activityTaskScheduledEventAttributes.activityType?.name}`);
+    if (e.timerStartedEventAttributes) {
+      const timeout = e.timerStartedEventAttributes.startToFireTimeout;
+      lines.push(`${at} timer ${Number(timeout?.seconds ?? 0) + (timeout?.nanos ?? 0) / 1e9}s`);
+    }
+    if (e.upsertWorkflowSearchAttributesEventAttributes)
+      lines.push(`${at} upsert ${Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {}).join(' ')}`);
+    if (e.markerRecordedEventAttributes) lines.push(`${at} marker ${e.markerRecordedEventAttributes.markerName}`);
+  }
+  return lines;
+}
+
 /** Every run of a workflow, oldest first: continue-as-new leaves the earlier runs' histories behind. */
 export async function historiesOf(client: Client, workflowId: string): Promise<History[]> {
   const runs: History[] = [];

@@ -46,7 +46,6 @@ export async function leadLifecycle(input: LeadWorkflowInput): Promise<LeadView>
   registerHandlers(lead);
   const lane = sendEffects(lead);
   const attributes = publishSearchAttributes(lead);
-  lead.publish();
 
   while (!isClosed(lead.state)) {
     if (wf.workflowInfo().continueAsNewSuggested) {
@@ -82,7 +81,7 @@ class LeadRun {
   state: LeadState;
   policy: Policy;
   readonly outbox: Outbox;
-  readonly attributes = new SearchAttributeTracker();
+  readonly attributes = new SearchAttributeTracker(wf.workflowInfo().typedSearchAttributes);
   dirty = true;
   closing = false;
 

@@ -1,4 +1,9 @@
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  type SearchAttributeUpdatePair,
+  type TypedSearchAttributes,
+} from '@temporalio/common';
 import type { LeadState } from '../domain/state';
 
 /** docs/contracts/temporal.md: within the dev server's limits (10 Keyword, 3 Datetime, 3 Int, 3 Double); no PII. */
@@ -51,9 +56,17 @@ export function searchAttributeValues(s: LeadState): SearchAttributeUpdatePair[]
   ] as SearchAttributeUpdatePair[];
 }
 
-/** Remembers what was upserted last, so each upsert carries only what changed (none when nothing did). */
+/**
+ * Remembers what the workflow's search attributes hold, so each upsert carries only what changed
+ * (none when nothing did). It starts from what the run started with: nothing for a new lead, the
+ * previous run's attributes after continue-as-new.
+ */
 export class SearchAttributeTracker {
   private last = new Map<string, string>();
+
+  constructor(initial: TypedSearchAttributes) {
+    for (const key of SEARCH_ATTRIBUTE_KEYS) this.last.set(key.name, JSON.stringify(initial.get(key) ?? null));
+  }
 
   changed(s: LeadState): SearchAttributeUpdatePair[] {
     const out: SearchAttributeUpdatePair[] = [];
