@@ -36,7 +36,7 @@ import { billableEvents, COST_KEYS, DOLLARS_PER_ACTION, historiesOf, meanCost, w
 const TASK_QUEUE = 'bench-engine';
 const OWNER = '005000000000002AAA';
 const MANAGER = '005000000000001AAA';
-const PATHS = ['accept', 'breach2', 'reject', 'cadence', 'decay'] as const;
+const PATHS = ['accept', 'breach2', 'breach2sf', 'reject', 'cadence', 'decay'] as const;
 type DevPath = (typeof PATHS)[number];
 type PathName = DevPath | 'nurture90d';
 
@@ -44,6 +44,7 @@ type PathName = DevPath | 'nurture90d';
 const TODAY: Record<PathName, { events: string; actions: string; goal: string }> = {
   accept: { events: '52', actions: '16', goal: '≤ 10' },
   breach2: { events: '87', actions: '25', goal: '≤ 14' },
+  breach2sf: { events: '87', actions: '25', goal: '≤ 14' },
   reject: { events: '40', actions: '13', goal: '≤ 8' },
   cadence: { events: '81', actions: '26', goal: '≤ 17' },
   decay: { events: '149+', actions: '44+', goal: '≤ 7' },
@@ -57,18 +58,24 @@ const base = {
   sla: { firstTouch: { HAND_RAISE: seconds(30), PQL: seconds(30), MQL: seconds(60) } },
   cadence: { touches: 5, within: seconds(120), minChannels: 2, minSpacing: seconds(1), waitAfterLastTouch: seconds(2) },
 };
-const POLICIES: Record<DevPath, Policy> = {
-  accept: testPolicy({ ...base, version: 'bench-accept' }),
-  // Two chain steps give two breaches: the fallback, then the manager, each with a fresh 2 s window.
-  breach2: testPolicy({
+function breachTwice(reminderDelivery: 'engine' | 'salesforce'): Policy {
+  return testPolicy({
     ...base,
-    version: 'bench-breach2',
+    version: `bench-breach2-${reminderDelivery}`,
     sla: {
       ...base.sla,
       firstTouch: { ...base.sla.firstTouch, HAND_RAISE: seconds(2) },
+      reminderDelivery,
       escalation: { steps: [{ reassignTo: 'fallback' }, { reassignTo: 'manager' }] },
     },
-  }),
+  });
+}
+const POLICIES: Record<DevPath, Policy> = {
+  accept: testPolicy({ ...base, version: 'bench-accept' }),
+  // Two chain steps give two breaches: the fallback, then the manager, each with a fresh 2 s window.
+  breach2: breachTwice('engine'),
+  // The same, with the 50% and 80% reminders set on the Salesforce tasks instead of sent by the engine.
+  breach2sf: breachTwice('salesforce'),
   reject: testPolicy({ ...base, version: 'bench-reject' }),
   cadence: testPolicy({ ...base, version: 'bench-cadence' }),
   // Intent 34 (webinar 15 + whitepaper 10 + pricing 9) with 60 s half-lives crosses the threshold 30 after ~11 s (a trigger late by seconds under load still qualifies).
@@ -199,7 +206,7 @@ async function runPath(
     retrying(() => gateway.act(leadId, action, body, new Date().toISOString(), key));
   if (p === 'accept') await act('accept', { repId: OWNER }, 'accept');
   if (p === 'reject') await act('reject', { repId: OWNER, reason: 'NO_BUDGET' }, 'reject');
-  if (p === 'breach2') {
+  if (p === 'breach2' || p === 'breach2sf') {
     await observed.until(
       leadId,
       (t) => count(t, 'SLA_BREACHED') + count(t, 'ESCALATION_REPEATED') >= 2 && count(t, 'REASSIGNED') >= 2,
@@ -216,6 +223,7 @@ async function runPath(
   const end: Record<DevPath, (t: string[]) => boolean> = {
     accept: (t) => t.includes('ACCEPTED'),
     breach2: (t) => t.includes('ACCEPTED'),
+    breach2sf: (t) => t.includes('ACCEPTED'),
     reject: (t) => t.includes('RECYCLED'),
     cadence: (t) => t.includes('RECYCLED'),
     decay: (t) => t.includes('RECYCLED'),

@@ -2,7 +2,7 @@ import { addBusinessTime, businessTimeBetween } from './calendar';
 import type { ClockedDuration } from './duration';
 import type { Policy } from './policy';
 import type { ResponseType, LeadState } from './state';
-import { calendarOf, iso, ms, type StepContext } from './step-context';
+import { calendarOf, iso, ms, type StepContext, type TaskSpec } from './step-context';
 
 /**
  * The first-touch SLA (policy `sla`): a window per lead kind, reminders inside it, and on breach
@@ -37,8 +37,36 @@ export function reminderTimes(s: LeadState, policy: Policy): number[] {
 }
 
 export function reminderDue(s: LeadState, policy: Policy): number | null {
-  if (s.stage !== 'MQL') return null;
+  if (s.stage !== 'MQL' || policy.sla.reminderDelivery === 'salesforce') return null;
   return reminderTimes(s, policy)[s.sla.remindersSent] ?? null;
+}
+
+/**
+ * The owner's task for an open window. With `reminderDelivery: salesforce` it carries the window's
+ * first reminder (Salesforce pops it for the owner), and each later one is a reminder task written
+ * with it, so no engine timer runs for them; reminder tasks of an earlier window are closed.
+ */
+export function windowTask(
+  ctx: StepContext,
+  spec: Pick<TaskSpec, 'externalId' | 'subject' | 'description' | 'priority' | 'urgent'>,
+): string {
+  const s = ctx.s;
+  const salesforce = ctx.policy.sla.reminderDelivery === 'salesforce';
+  const [first, ...later] = salesforce ? reminderTimes(s, ctx.policy).map(iso) : [];
+  if (salesforce) ctx.closeTasks('the reminders moved with the first-touch window', (t) => t.kind === 'REMINDER');
+  const id = ctx.task({ ...spec, kind: 'HANDOFF', ownerId: s.ownerId, dueAt: s.sla.dueAt, withPacket: true, reminderAt: first ?? null });
+  for (const [i, reminderAt] of later.entries()) {
+    ctx.task({
+      kind: 'REMINDER',
+      ownerId: s.ownerId,
+      subject: `Reminder: lead ${s.leadId} must be worked by ${s.sla.dueAt}`,
+      description: `${Math.round(ctx.policy.sla.reminders[i + 1]! * 100)}% of the first-touch window will have passed at the reminder.`,
+      dueAt: s.sla.dueAt,
+      priority: 'High',
+      reminderAt,
+    });
+  }
+  return id;
 }
 
 export function firstTouchDue(s: LeadState): number | null {
@@ -105,14 +133,10 @@ export function breach(ctx: StepContext): void {
   }
   ctx.audit('REASSIGNED', null, { from: holder, to: s.ownerId, why: 'first-touch SLA breached', dueAt: s.sla.dueAt });
   ctx.closeTasks('reassigned after an SLA breach', (t) => t.kind === 'HANDOFF' || t.kind === 'REMINDER');
-  s.handoffTaskId = ctx.task({
-    kind: 'HANDOFF',
-    ownerId: s.ownerId,
+  s.handoffTaskId = windowTask(ctx, {
     subject: `Reassigned after an SLA breach: work by ${s.sla.dueAt}`,
     description: `The previous owner did not work this lead in time. First touch or accept due ${s.sla.dueAt}.`,
-    dueAt: s.sla.dueAt,
     priority: 'High',
-    withPacket: true,
     urgent: true,
   });
 }

@@ -166,6 +166,11 @@ export const policySchema = z
           .array(z.number().gt(0).lt(1))
           .default([])
           .refine((r) => r.every((x, i) => i === 0 || x > r[i - 1]!), 'expected ascending fractions'),
+        /**
+         * Who pops the reminders: `salesforce` sets them on the owner's tasks when the window opens
+         * (Task reminders, no engine timer); `engine` creates a reminder task when each is due.
+         */
+        reminderDelivery: z.enum(['engine', 'salesforce']).default('engine'),
         onBreach: onBreachSchema.optional(),
         escalation: escalationSchema.optional(),
       })

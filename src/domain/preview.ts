@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { BusinessCalendar } from './calendar';
 import { ownerIdSchema, type LeadEvent } from './inputs';
 import { newLead, nextDeadline, step } from './lifecycle';
+import { reminderTimes } from './first-touch';
 import { isoInstantSchema, kindSchema, type Kind } from './model';
 import type { Policy, Team } from './policy';
 
@@ -104,7 +105,7 @@ function simulate(
   );
   if (!result.ok) throw new Error(`preview: ${result.refusal.message}`);
   const due = Date.parse(result.state.sla.dueAt!);
-  const reminders: number[] = [];
+  const reminders = reminderTimes(result.state, policy);
   const steps: TimedStep[] = [];
   let window = 1;
   for (let guard = 0; guard < 50; guard++) {
@@ -122,7 +123,6 @@ function simulate(
       if (effect.type !== 'ledger') continue;
       const { type, detail } = effect.event;
       const str = (key: string) => String(detail[key]);
-      if (type === 'SLA_REMINDER' && window === 1) reminders.push(at);
       if (type === 'SLA_BREACHED') steps.push({ type: 'BREACH', at, ownerId: str('ownerId'), window: window++ });
       if (type === 'ESCALATED') steps.push({ type: 'ESCALATE', at, to: str('to'), ownerId: str('ownerId') });
       if (type === 'REASSIGNED')

@@ -1,6 +1,6 @@
 import type { Engagement, EventOf, Trigger } from './inputs';
 import type { Kind } from './model';
-import { openWindow } from './first-touch';
+import { openWindow, windowTask } from './first-touch';
 import { breaksCoolOff, inCoolOff } from './recycle';
 import { openReview } from './review';
 import { halfLifeOf, kindOfEvents, kindOfEventType, roundScore, route, scoreFit, strongerKind } from './scoring';
@@ -211,15 +211,11 @@ export function handToSales(ctx: StepContext, kind: Kind, explicit: boolean, act
 
 function handoffTask(ctx: StepContext, externalId?: string): string {
   const s = ctx.s;
-  return ctx.task({
+  return windowTask(ctx, {
     ...(externalId ? { externalId } : {}),
-    kind: 'HANDOFF',
-    ownerId: s.ownerId,
     subject: `${s.kind === 'MQL' ? 'New MQL' : s.kind === 'PQL' ? 'Product-qualified lead' : 'Hand raiser'}: work by ${s.sla.dueAt}`,
     description: `Handed to sales by Handoff (policy ${s.policyVersion}). First touch or accept due ${s.sla.dueAt}.`,
-    dueAt: s.sla.dueAt,
     priority: s.kind === 'MQL' ? 'Normal' : 'High',
-    withPacket: true,
   });
 }
 

@@ -27,7 +27,7 @@ export function taskOwnerOf(team: Team, ownerId: string | null): string {
   return team.queueTaskOwnerId ?? team.managerId;
 }
 
-type TaskSpec = Omit<HandoffTask, 'externalId' | 'leadId' | 'packet' | 'reminderAt' | 'ownerId'> & {
+export type TaskSpec = Omit<HandoffTask, 'externalId' | 'leadId' | 'packet' | 'reminderAt' | 'ownerId'> & {
   ownerId: string | null;
   externalId?: string;
   withPacket?: boolean;

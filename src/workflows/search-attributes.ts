@@ -57,6 +57,13 @@ export function searchAttributeValues(s: LeadState): SearchAttributeUpdatePair[]
 }
 
 /**
+ * Attributes that ride along: written whenever another attribute changes, never on their own. A
+ * touch changes nothing else of a lead in SAL, so it costs no upsert; the count is exact again at
+ * the next change of stage, owner or SLA status (the ledger and Salesforce have it at once).
+ */
+const RIDERS: ReadonlySet<string> = new Set([searchAttributes.contactAttempts.name]);
+
+/**
  * Remembers what the workflow's search attributes hold, so each upsert carries only what changed
  * (none when nothing did). It starts from what the run started with: nothing for a new lead, the
  * previous run's attributes after continue-as-new.
@@ -69,13 +76,11 @@ export class SearchAttributeTracker {
   }
 
   changed(s: LeadState): SearchAttributeUpdatePair[] {
-    const out: SearchAttributeUpdatePair[] = [];
-    for (const pair of searchAttributeValues(s)) {
-      const value = JSON.stringify(pair.value);
-      if (this.last.get(pair.key.name) === value) continue;
-      this.last.set(pair.key.name, value);
-      out.push(pair);
-    }
-    return out;
+    const changed = searchAttributeValues(s).filter(
+      (pair) => this.last.get(pair.key.name) !== JSON.stringify(pair.value),
+    );
+    if (changed.every((pair) => RIDERS.has(pair.key.name))) return [];
+    for (const pair of changed) this.last.set(pair.key.name, JSON.stringify(pair.value));
+    return changed;
   }
 }

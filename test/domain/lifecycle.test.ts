@@ -381,6 +381,56 @@ describe('the first-touch SLA', () => {
     expect(nextDeadline(r.state, policy)).toBe(ny('2026-11-25T17:00'));
   });
 
+  describe('reminderDelivery: salesforce', () => {
+    const sf = designPolicy({ sla: { reminderDelivery: 'salesforce' } });
+    const reminders = (effects: Effect[]) => tasks(effects).map((t) => [t.kind, t.reminderAt]);
+
+    it('the handoff task carries the 50% reminder and a reminder task the 80% one; the engine arms no timer for them', () => {
+      const { state, effects } = plainMql(sf); // Monday 09:00, due Wednesday 17:00
+      expect(shape(effects)).toEqual(['ledger:QUALIFIED', 'task:HANDOFF', 'task:REMINDER', 'sync']);
+      expect(reminders(effects)).toEqual([
+        ['HANDOFF', nyIso('2026-11-24T13:00')],
+        ['REMINDER', nyIso('2026-11-25T12:12')],
+      ]);
+      expect(tasks(effects)[1]).toMatchObject({ ownerId: 'rep-1', dueAt: nyIso('2026-11-25T17:00'), priority: 'High', packet: null });
+      expect(nextDeadline(state, sf)).toBe(ny('2026-11-25T17:00'));
+      const r = advance(state, ny('2026-11-25T16:59'), sf);
+      expect(r.ticks).toEqual([]);
+      expect(r.effects).toEqual([]);
+    });
+
+    it('a breach closes both and the new owner gets the reminders of the fresh window', () => {
+      const { state } = plainMql(sf);
+      const r = apply(state, TICK, ny('2026-11-25T17:00'), sf);
+      expect(r.effects.filter((e) => e.type === 'closeTask')).toHaveLength(2);
+      // Fresh window from Wednesday 17:00 to Tuesday 17:00 (Thanksgiving off): 12 of 24 working hours is Monday 13:00, 19.2 Tuesday 12:12.
+      expect(reminders(r.effects)).toEqual([
+        ['ESCALATION', null],
+        ['HANDOFF', nyIso('2026-11-30T13:00')],
+        ['REMINDER', nyIso('2026-12-01T12:12')],
+      ]);
+    });
+
+    it('a raised hand tightens the window: the reminders move with it, the old reminder task is closed', () => {
+      const { state } = plainMql(sf);
+      const r = apply(state, engagement('demo_request', ny('2026-11-23T10:00')), ny('2026-11-23T10:00'), sf);
+      const handoff = tasks(r.effects).find((t) => t.kind === 'HANDOFF')!;
+      expect(handoff.externalId).toBe(state.handoffTaskId);
+      expect(handoff.reminderAt).toBe(nyIso('2026-11-23T10:30'));
+      expect(r.effects.filter((e) => e.type === 'closeTask').map((e) => e.type === 'closeTask' && e.close.reason)).toEqual([
+        'the reminders moved with the first-touch window',
+      ]);
+      expect(tasks(r.effects).filter((t) => t.kind === 'REMINDER').map((t) => t.reminderAt)).toEqual([nyIso('2026-11-23T10:48')]);
+    });
+
+    it('the first touch closes the handoff and reminder tasks', () => {
+      const { state } = plainMql(sf);
+      const r = apply(state, { type: 'accept', repId: 'rep-1' }, ny('2026-11-23T11:00'), sf);
+      expect(r.effects.filter((e) => e.type === 'closeTask')).toHaveLength(2);
+      expect(r.state.openTasks).toEqual([]);
+    });
+  });
+
   it('a tick that arrives at the deadline skips the reminders: no reminder after the window ended', () => {
     const { state } = handRaiser(policy);
     const r = apply(state, TICK, ny('2026-11-23T10:00'), policy);

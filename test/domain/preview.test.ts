@@ -31,6 +31,16 @@ describe('previewSla on the default policy (America/New_York, Mon-Fri 09:00-17:0
     expect(p.window).toEqual({ within: '1h', clock: 'business' });
   });
 
+  it('with reminderDelivery: salesforce the reminders are the same instants, the ones set on the tasks', () => {
+    const sf = testPolicy({ sla: { reminderDelivery: 'salesforce' } });
+    const at = '2026-12-04T21:30:00Z';
+    const p = preview('HAND_RAISE', at, { ownerId: REP }, sf);
+    expect(p.reminders).toEqual(preview('HAND_RAISE', at, { ownerId: REP }).reminders);
+    const handedOff = apply(freshLead(sf, Date.parse(at)), trigger(Date.parse(at), { kind: 'HAND_RAISE', ownerId: REP }), Date.parse(at), sf);
+    const set = handedOff.effects.flatMap((e) => (e.type === 'upsertTask' ? [e.task.reminderAt] : []));
+    expect(set).toEqual(p.reminders.map((r) => r.at.utc));
+  });
+
   it('skips a holiday: an MQL the evening before Thanksgiving is due one business day after Friday opens', () => {
     const p = preview('MQL', nyIso('2026-11-25T18:00'));
     // One working day, counted from the next opening: Thursday 2026-11-26 is a holiday, so Friday 09:00 → Monday 09:00.

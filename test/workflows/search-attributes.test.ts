@@ -1,0 +1,38 @@
+import { TypedSearchAttributes } from '@temporalio/common';
+import { searchAttributes, searchAttributeValues, SearchAttributeTracker } from '../../src/workflows/search-attributes';
+import { testPolicy } from '../helpers/policy';
+import { apply, ny, plainMql } from '../domain/lead-fixtures';
+
+const policy = testPolicy();
+const names = (pairs: { key: { name: string } }[]) => pairs.map((p) => p.key.name).sort();
+
+describe('search attributes: one upsert per change, only of what changed', () => {
+  test("a new lead's first upsert carries only the attributes that have a value", () => {
+    const { state } = plainMql(policy);
+    const changed = new SearchAttributeTracker(new TypedSearchAttributes()).changed(state);
+    expect(names(changed)).toEqual(
+      names(searchAttributeValues(state).filter((p) => p.value !== null)),
+    );
+    expect(names(changed)).not.toContain(searchAttributes.recycleReason.name);
+  });
+
+  test('a touch alone is no upsert; the count rides with the next change', () => {
+    const tracker = new SearchAttributeTracker(new TypedSearchAttributes());
+    const accepted = apply(plainMql(policy).state, { type: 'accept', repId: 'rep-1' }, ny('2026-11-23T10:00'), policy).state;
+    tracker.changed(accepted);
+    const touched = apply(accepted, { type: 'contact', repId: 'rep-1', channel: 'call', outcome: 'no_answer' }, ny('2026-11-23T11:00'), policy).state;
+    expect(touched.cadence.attempts).toBe(1);
+    expect(tracker.changed(touched)).toEqual([]);
+    const rejected = apply(touched, { type: 'reject', repId: 'rep-1', reason: 'NO_BUDGET' }, ny('2026-11-23T12:00'), policy).state;
+    const changed = tracker.changed(rejected);
+    expect(names(changed)).toEqual(expect.arrayContaining([searchAttributes.stage.name, searchAttributes.contactAttempts.name]));
+    expect(changed.find((p) => p.key.name === searchAttributes.contactAttempts.name)?.value).toBe(1);
+    expect(tracker.changed(rejected)).toEqual([]);
+  });
+
+  test('after continue-as-new the run starts from the attributes it carried: nothing to upsert', () => {
+    const { state } = plainMql(policy);
+    const carried = new TypedSearchAttributes(searchAttributeValues(state).filter((p) => p.value !== null) as never);
+    expect(new SearchAttributeTracker(carried).changed(state)).toEqual([]);
+  });
+});
