@@ -178,6 +178,7 @@ async function runPath(
   p: DevPath,
   leadId: string,
   started: () => void,
+  allStarted: Promise<void>,
 ): Promise<void> {
   const gateway = createLeadGateway(
     { client, taskQueue: TASK_QUEUE, namespace: 'default', timeoutMs: 30_000 },
@@ -202,6 +203,7 @@ async function runPath(
   });
   await retrying(() => gateway.ingestTrigger(trigger, new Date().toISOString()));
   started();
+  await allStarted;
   const act = <A extends LeadAction>(action: A, body: ActionBody<A>, key: string) =>
     retrying(() => gateway.act(leadId, action, body, new Date().toISOString(), key));
   if (p === 'accept') await act('accept', { repId: OWNER }, 'accept');
@@ -274,19 +276,23 @@ async function devServerRun(perPath: number, concurrency: number, sample: number
     });
     const noopSeconds = (Date.now() - noopStart) / 1000;
 
-    // The same start rate test for leads: update-with-start through the gateway only, then the paths run.
+    // The same start rate test for leads: update-with-start through the gateway only, then the paths run
+    // (each waits until every lead has started, so the start phase measures starts, as the no-op phase does).
+    let startPhaseOver!: () => void;
+    const allStarted = new Promise<void>((resolve) => (startPhaseOver = resolve));
     const leadIds = ids.map(() => uniqueLeadId());
     const runs: Promise<void>[] = [];
     const startedAt = Date.now();
     await pool(ids, concurrency, async (i) => {
       const p = PATHS[i % PATHS.length]!;
       await new Promise<void>((resolve, reject) => {
-        const run = runPath(client, observed, p, leadIds[i]!, resolve);
+        const run = runPath(client, observed, p, leadIds[i]!, resolve, allStarted);
         runs.push(run);
         run.catch(reject);
       });
     });
     const leadSeconds = (Date.now() - startedAt) / 1000;
+    startPhaseOver();
     await Promise.all(runs);
     const lifecycleSeconds = (Date.now() - startedAt) / 1000;
     await sleep(1_000);
