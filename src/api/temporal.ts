@@ -19,6 +19,7 @@ import { liveWorkflowPollers } from '../health/temporal';
 import type { Policy } from '../domain/policy';
 import type { LeadView } from '../domain/state';
 import type { LeadWorkflowInput } from '../workflows/lead-lifecycle';
+import { startSearchAttributes } from '../workflows/search-attributes';
 import {
   acceptLead,
   convertLead,
@@ -77,11 +78,12 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
   const handle = (leadId: string) => client.workflow.getHandle(leadWorkflowId(leadId));
 
   // A closed lead's workflow id is never reused by a trigger (REJECT_DUPLICATE); only a reopen starts it again.
-  const startOperation = (leadId: string) =>
+  const startOperation = (trigger: Trigger, receivedAt: string) =>
     new WithStartWorkflowOperation(LEAD_WORKFLOW_TYPE, {
-      workflowId: leadWorkflowId(leadId),
+      workflowId: leadWorkflowId(trigger.leadId),
       taskQueue,
-      args: [{ leadId, policy } satisfies LeadWorkflowInput],
+      args: [{ leadId: trigger.leadId, policy } satisfies LeadWorkflowInput],
+      typedSearchAttributes: startSearchAttributes(leadWorkflowId(trigger.leadId), trigger, policy, receivedAt),
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
@@ -103,7 +105,7 @@ export function createLeadGateway(deps: TemporalDeps, policy: Policy, ledger?: L
           client.workflow.executeUpdateWithStart(ingestTrigger, {
             args: [{ body: trigger, receivedAt }],
             updateId: triggerUpdateId(trigger.eventId),
-            startWorkflowOperation: startOperation(trigger.leadId),
+            startWorkflowOperation: startOperation(trigger, receivedAt),
           }),
         );
       } catch (err) {

@@ -91,13 +91,25 @@ export function step(state: LeadState, received: Received, now: number, policy: 
   const key = dedupeKey(received);
   if (key !== null && alreadySeen(state, key)) return { ok: true, state, effects: [] };
 
-  const ctx = new StepContext(structuredCloneJson(state), now, policy, received.requestId);
-  const before = leadRecordOf(state);
   const at = Math.min(ms(received.receivedAt), now);
+  const ctx = new StepContext(structuredCloneJson(state), fromOutside(event) ? countsFrom(state, at) : now, policy, received.requestId);
+  const before = leadRecordOf(state);
   if (key !== null && event.type !== 'trigger' && event.type !== 'engagement') remember(ctx.s, key);
   dispatch(ctx, event, at);
   ctx.syncIfChanged(before);
   return { ok: true, state: ctx.s, effects: ctx.effects };
+}
+
+const fromOutside = (event: LeadEvent): boolean => event.type === 'trigger' || event.type === 'engagement';
+
+/**
+ * A trigger or an engagement happens when Handoff received it, not when a busy worker got to it:
+ * a hand-off's first-touch window opens at the receive time. Never before the lead's last recorded
+ * step, so the lead's own times stay in order.
+ */
+function countsFrom(state: LeadState, receivedAt: number): number {
+  const last = state.history.at(-1)?.at;
+  return last === undefined ? receivedAt : Math.max(ms(last), receivedAt);
 }
 
 function dispatch(ctx: StepContext, event: LeadEvent, at: number): void {

@@ -1,9 +1,13 @@
 import {
   defineSearchAttributeKey,
   SearchAttributeType,
+  type SearchAttributePair,
   type SearchAttributeUpdatePair,
   type TypedSearchAttributes,
 } from '@temporalio/common';
+import type { Trigger } from '../domain/inputs';
+import { newLead, step } from '../domain/lifecycle';
+import type { Policy } from '../domain/policy';
 import type { LeadState } from '../domain/state';
 
 /** docs/contracts/temporal.md: within the dev server's limits (10 Keyword, 3 Datetime, 3 Int, 3 Double); no PII. */
@@ -83,4 +87,23 @@ export class SearchAttributeTracker {
     for (const pair of changed) this.last.set(pair.key.name, JSON.stringify(pair.value));
     return changed;
   }
+}
+
+/**
+ * The attributes a new lead's workflow will have after its first trigger, for the API to start it
+ * with (a start sets them at no cost; an upsert is a billable action). The domain computes them
+ * exactly as the workflow will: the trigger counts from its receive time. Whatever differs (a
+ * worker clock behind the API's, a refused trigger) the workflow upserts as usual.
+ */
+export function startSearchAttributes(
+  workflowId: string,
+  trigger: Trigger,
+  policy: Policy,
+  receivedAt: string,
+): SearchAttributePair[] {
+  const now = Date.parse(receivedAt);
+  const lead = newLead({ leadId: trigger.leadId, workflowId, effectPrefix: workflowId, policy, now });
+  const first = step(lead, { event: { type: 'trigger', trigger }, receivedAt, requestId: null }, now, policy);
+  if (!first.ok) return [];
+  return searchAttributeValues(first.state).filter((pair): pair is SearchAttributePair => pair.value !== null);
 }

@@ -71,6 +71,34 @@ function refused(state: LeadState, event: LeadEvent, now: number, p: Policy = po
 }
 
 describe('qualification by a CRM trigger', () => {
+  it('counts from when Handoff received the trigger, not from when a busy worker stepped it', () => {
+    const receivedAt = ny('2026-11-23T10:00');
+    const steppedAt = receivedAt + 7_000;
+    const t = trigger(receivedAt, { kind: 'MQL', firmographics: HOT, ownerId: 'rep-1' });
+    const r = step(freshLead(policy, steppedAt), received(t, steppedAt, iso(receivedAt)), steppedAt, policy);
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(r.state.qualifiedAt).toBe(iso(receivedAt));
+    expect(r.state.sla.dueAt).toBe(nyIso('2026-11-27T10:00')); // 24 business hours, Thanksgiving off, to the minute of receipt
+    expect(ledger(r.effects)[0]).toMatchObject({ type: 'QUALIFIED', at: iso(receivedAt) });
+  });
+
+  it('a trigger received before the lead last moved counts from that move, so its times stay in order', () => {
+    const { state } = plainMql(policy, ny('2026-11-23T10:00'));
+    const accepted = apply(state, { type: 'accept', repId: 'rep-1' }, ny('2026-11-23T11:00'), policy).state;
+    const late = { ...trigger(ny('2026-11-23T10:30'), { fitScore: 90 }), receivedAt: nyIso('2026-11-23T10:30') };
+    const r = apply(accepted, late, ny('2026-11-23T11:05'), policy);
+    expect(r.state.history.at(-1)!.at >= accepted.history.at(-1)!.at).toBe(true);
+    expect(ledger(r.effects).length).toBeGreaterThan(0);
+    expect(ledger(r.effects).map((e) => e.at)).toEqual(ledger(r.effects).map(() => nyIso('2026-11-23T11:00')));
+  });
+
+  it('a receive time a clock ahead of the worker claims counts as the step time', () => {
+    const at = ny('2026-11-23T10:00');
+    const t = trigger(at, { kind: 'MQL', firmographics: HOT, ownerId: 'rep-1' });
+    const r = step(freshLead(policy, at), received(t, at, iso(at + 60_000)), at, policy);
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(r.state.qualifiedAt).toBe(iso(at));
+  });
   it('hands a Wednesday-afternoon hand-raiser to sales due Friday 09:30 NY (Thanksgiving is not working time)', () => {
     const at = ny('2026-11-25T16:30');
     const { state, effects } = handRaiser(policy, at, 'rep-1');

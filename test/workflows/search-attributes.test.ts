@@ -1,7 +1,8 @@
 import { TypedSearchAttributes } from '@temporalio/common';
-import { searchAttributes, searchAttributeValues, SearchAttributeTracker } from '../../src/workflows/search-attributes';
+import { step } from '../../src/domain/lifecycle';
+import { searchAttributes, searchAttributeValues, SearchAttributeTracker, startSearchAttributes } from '../../src/workflows/search-attributes';
 import { testPolicy } from '../helpers/policy';
-import { apply, ny, plainMql } from '../domain/lead-fixtures';
+import { apply, freshLead, HOT, LEAD_ID, ny, plainMql, received } from '../domain/lead-fixtures';
 
 const policy = testPolicy();
 const names = (pairs: { key: { name: string } }[]) => pairs.map((p) => p.key.name).sort();
@@ -34,5 +35,24 @@ describe('search attributes: one upsert per change, only of what changed', () =>
     const { state } = plainMql(policy);
     const carried = new TypedSearchAttributes(searchAttributeValues(state).filter((p) => p.value !== null) as never);
     expect(new SearchAttributeTracker(carried).changed(state)).toEqual([]);
+  });
+});
+
+describe('a lead started with the attributes of its first trigger', () => {
+  test('the workflow, stepping the trigger seconds later, has nothing to upsert', () => {
+    const receivedAt = '2026-11-23T15:00:00.000Z';
+    const t = { leadId: LEAD_ID, eventId: 'q', occurredAt: receivedAt, kind: 'MQL' as const, firmographics: HOT, ownerId: 'rep-1' };
+    const atStart = startSearchAttributes(`lead-${LEAD_ID}`, t, policy, receivedAt);
+    expect(names(atStart)).toEqual(expect.arrayContaining([searchAttributes.stage.name, searchAttributes.slaDueAt.name, searchAttributes.qualifiedAt.name]));
+    const later = Date.parse(receivedAt) + 5_000;
+    const r = step(freshLead(policy, later), received({ type: 'trigger', trigger: t }, later, receivedAt), later, policy);
+    if (!r.ok) throw new Error(r.refusal.message);
+    expect(new SearchAttributeTracker(new TypedSearchAttributes(atStart)).changed(r.state)).toEqual([]);
+  });
+
+  test('a trigger the domain refuses starts the lead without attributes', () => {
+    const receivedAt = '2026-11-23T15:00:00.000Z';
+    const t = { leadId: LEAD_ID, eventId: 'q', occurredAt: receivedAt, team: 'nowhere' };
+    expect(startSearchAttributes(`lead-${LEAD_ID}`, t, policy, receivedAt)).toEqual([]);
   });
 });
