@@ -17,7 +17,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import autocannon from 'autocannon';
 import pino from 'pino';
 import type { Activities } from '../src/activities';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../src/worker/workflow-bundle';
+import { workflowBundlerOptions, workflowsPath } from '../src/worker/workflow-bundle';
 import { buildApp } from '../src/api/app';
 import { generateDevKeys } from '../src/api/auth';
 import { loadPolicyFile } from '../src/config';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath: workflowsPath(),
     ...workflowBundlerOptions,
     activities,
   });

@@ -25,7 +25,7 @@ import { createLeadGateway, type LeadAction, type ActionBody } from '../src/api/
 import { triggerSchema } from '../src/domain/inputs';
 import type { Policy } from '../src/domain/policy';
 import { handoffWorkerOptions } from '../src/worker/options';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../src/worker/workflow-bundle';
+import { workflowBundlerOptions, workflowsPath } from '../src/worker/workflow-bundle';
 import { leadWorkflowId, recordEngagement } from '../src/workflows/messages';
 import { ALWAYS_TEAM, testPolicy } from '../test/helpers/policy';
 import { uniqueLeadId } from '../test/helpers/leads';
@@ -321,7 +321,7 @@ async function nurtureRun(leadCount: number): Promise<Cost[]> {
   const policy = testPolicy();
   const observed = new Observed();
   const bundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath: workflowsPath(),
     ...workflowBundlerOptions,
     logger: new DefaultLogger('ERROR'),
   });

@@ -14,7 +14,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { Connection } from 'jsforce';
 import pino from 'pino';
 import type { Activities } from '../src/activities';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../src/worker/workflow-bundle';
+import { workflowBundlerOptions, workflowsPath } from '../src/worker/workflow-bundle';
 import { createSalesforceActivityPollActivities, SETTLE_MS } from '../src/activities/salesforce-activity';
 import { createLeadGateway } from '../src/api/temporal';
 import { loadPolicyFile } from '../src/config';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath: workflowsPath(),
     ...workflowBundlerOptions,
     activities,
   });

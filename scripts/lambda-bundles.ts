@@ -152,9 +152,9 @@ export async function buildLambdaBundles(
   fs.copyFileSync(mappings, path.join(workerDir, 'mappings.wasm'));
   // Imported here, not at the top: the CDK app reads this module's manifest without loading the SDK.
   const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
-  const { WORKFLOWS_PATH, workflowBundlerOptions } = await import('../src/worker/workflow-bundle');
+  const { workflowBundlerOptions, workflowsPath } = await import('../src/worker/workflow-bundle');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath: workflowsPath(),
     ...workflowBundlerOptions,
     logger: new DefaultLogger('WARN'),
   });

@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from './workflow-bundle';
+import { workflowBundlerOptions, workflowsPath } from './workflow-bundle';
 
 /** What the long-running worker and the Lambda worker share: task queue, workflows, activities, payload encryption. */
 export function handoffWorkerOptions(options: {
@@ -16,6 +16,6 @@ export function handoffWorkerOptions(options: {
     dataConverter: options.dataConverter,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
+      : { workflowsPath: workflowsPath(), bundlerOptions: workflowBundlerOptions }),
   };
 }

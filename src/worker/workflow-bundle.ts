@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { BundleOptions } from '@temporalio/worker';
 
-/** The workflow code the worker runs. */
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** The workflow code the worker runs; resolved when asked (a Lambda package has only the built bundle). */
+export const workflowsPath = (): string => require.resolve('../workflows');
 
 /**
  * The domain modules the workflows use, with what they import (zod, luxon and the zod schemas).

@@ -26,7 +26,7 @@ import type { EffectBatch } from '../../src/workflows/outbox';
 import { acceptLead, logContactAttempt, rejectLead } from '../../src/workflows/messages';
 import { hotFirmographics, sendTrigger } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../src/worker/workflow-bundle';
+import { workflowBundlerOptions, workflowsPath } from '../../src/worker/workflow-bundle';
 
 export type DrillMode = 'effects-batch' | 'local-append';
 
@@ -309,7 +309,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath: workflowsPath(),
     ...workflowBundlerOptions,
     workflowInterceptorModules: mode === 'local-append' ? [path.join(__dirname, 'old-append-interceptor.ts')] : [],
     logger: new DefaultLogger('WARN'),

@@ -6,7 +6,7 @@ import { parsePayloadKeys } from '../../src/temporal/codec';
 import { handoffDataConverter } from '../../src/temporal/data-converter';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../src/worker/workflow-bundle';
+import { workflowBundlerOptions, workflowsPath } from '../../src/worker/workflow-bundle';
 
 let runtimeInstalled = false;
 /** The SDK's runtime with WARN logs, unless the test file installed its own (e.g. with a metrics exporter). */
@@ -59,7 +59,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One workflow bundle per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath: workflowsPath(),
     ...workflowBundlerOptions,
     logger: new DefaultLogger('WARN'),
   });
