@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parsePolicy, PolicyError, type Policy } from './domain/policy';
+import { PolicyError, type Policy } from './domain/policy';
+import { parsePolicy } from './domain/policy-text';
 import { integerEnv, optionalEnv } from './env';
 import { loadTemporalProfile, type TemporalProfile } from './temporal/connection';
 

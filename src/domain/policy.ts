@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { businessCalendarSchema } from './calendar';
 import { clockedDurationSchema, durationSchema } from './duration';
@@ -282,17 +281,6 @@ export class PolicyError extends Error {
     super(`invalid policy ${source}:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`);
     this.name = 'PolicyError';
   }
-}
-
-/** Parses and validates a policy (YAML or JSON text); throws a PolicyError listing every problem. */
-export function parsePolicy(text: string, source = 'policy'): Policy {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new PolicyError(source, [{ path: '', message: `not valid YAML/JSON: ${(err as Error).message}` }]);
-  }
-  return validatePolicy(raw, source);
 }
 
 export function validatePolicy(raw: unknown, source = 'policy'): Policy {

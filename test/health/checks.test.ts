@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { startEmulator, type Emulator } from '../../tools/salesforce-emulator';
 import { createLedger } from '../../src/audit/ledger';
-import { parsePolicy } from '../../src/domain/policy';
+import { parsePolicy } from '../../src/domain/policy-text';
 import {
   allRequiredPass,
   CHECKS,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_LEAD_FIELD_MAP, notificationToTrigger } from '../../src/api/outbound-message';
 import { triggerSchema } from '../../src/domain/inputs';
 import { channelSchema, outcomeSchema, REJECT_REASONS } from '../../src/domain/model';
-import { parsePolicy } from '../../src/domain/policy';
+import { parsePolicy } from '../../src/domain/policy-text';
 import { toId18 } from '../../src/domain/salesforce-id';
 import { catalogue, choiceValues, referenceProblems } from './checks';
 import { list, readProject, SOURCE_ROOT, withEdit, type Project, type Xml } from './metadata';
