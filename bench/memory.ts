@@ -6,7 +6,10 @@
  * --expose-gc (npm run bench:memory passes it).
  *
  *   npm run bench:memory -- [--levels 0,1000,2000,10000] [--max-cached 2000] [--concurrency 20]
- *                           [--lag-leads 300] [--lag-rate 3]
+ *                           [--lag-leads 300] [--lag-rate 3] [--bundle FILE]
+ *
+ * --bundle runs a workflow bundle built beforehand (npm run build:workflow-bundle -- FILE), as the
+ * Lambda worker does, instead of bundling with webpack in this process.
  *
  * Prints per level: open leads, cached workflows (min(open, max-cached)), RSS (all threads: the workflows
  * run in the SDK's worker threads), the main thread's heap, start rate,
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '20' },
       'lag-leads': { type: 'string', default: '300' },
       'lag-rate': { type: 'string', default: '3' },
+      bundle: { type: 'string' },
     },
   });
   const levels = values.levels.split(',').map(Number);
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     maxCachedWorkflows: maxCached,
-    ...handoffWorkerOptions({ taskQueue: TASK_QUEUE, activities, dataConverter: {} }),
+    ...handoffWorkerOptions({ taskQueue: TASK_QUEUE, activities, dataConverter: {}, workflowBundlePath: values.bundle }),
   });
   const gateway = createLeadGateway(
     { client: env.client, taskQueue: TASK_QUEUE, namespace: 'default', timeoutMs: 60_000 },
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   process.stdout.write(
     `\nbench:memory — one worker in the bench process, maxCachedWorkflows ${maxCached}, ${concurrency} concurrent update-with-starts, ` +
-      `forced GC ${gc ? 'yes' : 'no (run with --expose-gc)'}, effects batches ${effects}\n`,
+      `forced GC ${gc ? 'yes' : 'no (run with --expose-gc)'}, effects batches ${effects}, workflow bundle ${values.bundle ?? 'built in this process'}\n`,
   );
   process.stdout.write(rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n') + '\n');
   if (lag) {

@@ -22,6 +22,12 @@ export const coreEnvSchema = z.object({
   HANDOFF_TASK_QUEUE: optionalEnv.transform((v) => v ?? 'handoff'),
   /** Leads kept in the long-running worker's workflow cache (about 0.35 MB each, `npm run bench:memory`); the rest are evicted and replayed when they wake. */
   HANDOFF_MAX_CACHED_WORKFLOWS: integerEnv(2000, 2, 100_000),
+  /** A workflow bundle built beforehand (npm run build:workflow-bundle -- FILE): no webpack in the worker, about 120 MiB less. */
+  HANDOFF_WORKFLOW_BUNDLE: optionalEnv
+    .transform((v) => (v === undefined ? undefined : path.resolve(v)))
+    .refine((file) => file === undefined || fs.existsSync(file), {
+      error: (issue) => `no file at ${String(issue.input)} (build it with npm run build:workflow-bundle -- <file>)`,
+    }),
   TEMPORAL_DEV_SERVER_PORT: port(7233),
   DATABASE_URL: optionalEnv,
   PORT: port(3000),

@@ -27,7 +27,12 @@ export async function startWorker(options: {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     maxCachedWorkflows: config.HANDOFF_MAX_CACHED_WORKFLOWS,
-    ...handoffWorkerOptions({ taskQueue: config.HANDOFF_TASK_QUEUE, activities: deps.activities, dataConverter: deps.dataConverter }),
+    ...handoffWorkerOptions({
+      taskQueue: config.HANDOFF_TASK_QUEUE,
+      activities: deps.activities,
+      dataConverter: deps.dataConverter,
+      workflowBundlePath: config.HANDOFF_WORKFLOW_BUNDLE,
+    }),
   });
   const done = worker.run().finally(async () => {
     await deps.close();

@@ -211,3 +211,13 @@ describe("the long-running worker's workflow cache", () => {
     expect(problemsOf({ HANDOFF_MAX_CACHED_WORKFLOWS: 'lots' })).toEqual(['HANDOFF_MAX_CACHED_WORKFLOWS: expected an integer from 2 to 100000, got "lots"']);
   });
 });
+
+describe("the long-running worker's workflow bundle", () => {
+  test('bundled at start unless HANDOFF_WORKFLOW_BUNDLE names a built one; a missing file is a startup error', () => {
+    expect(load({}).HANDOFF_WORKFLOW_BUNDLE).toBeUndefined();
+    expect(load({ HANDOFF_WORKFLOW_BUNDLE: ca }).HANDOFF_WORKFLOW_BUNDLE).toBe(ca);
+    expect(problemsOf({ HANDOFF_WORKFLOW_BUNDLE: path.join(dir, 'nope.js') })).toEqual([
+      `HANDOFF_WORKFLOW_BUNDLE: no file at ${path.join(dir, 'nope.js')} (build it with npm run build:workflow-bundle -- <file>)`,
+    ]);
+  });
+});
