@@ -1,4 +1,4 @@
-import { asyncLocalStorage } from '@temporalio/activity';
+import { asyncLocalStorage, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
@@ -10,6 +10,13 @@ import { handoffMetrics } from '../metrics';
 import type { BatchResult, EffectBatch, WriteOutcome } from '../workflows/outbox';
 
 export type EffectsActivityDeps = { ledger: Ledger; salesforce: SalesforceWriter; logger: Logger };
+
+/**
+ * A batch still running after this long says it is alive, and again while it runs, so a batch caught
+ * on a killed worker is retried after the workflow's heartbeat timeout rather than the minute of its
+ * start-to-close timeout. A quick batch sends no heartbeat: each one is a billable action.
+ */
+export const HEARTBEAT_AFTER_MS = 3_000;
 
 /** ApplicationFailure type of an audit event the ledger refuses as malformed (retrying cannot help). */
 export const INVALID_AUDIT_EVENT = 'INVALID_AUDIT_EVENT';
@@ -23,31 +30,40 @@ export const INVALID_AUDIT_EVENT = 'INVALID_AUDIT_EVENT';
 export function createEffectsActivities(deps: EffectsActivityDeps) {
   return {
     async applyEffects(batch: EffectBatch): Promise<BatchResult> {
-      await appendLedger(deps.ledger, batch);
-      const written = Date.now();
-      for (const e of batch.ledger) handoffMetrics.ledgerLag(written - Date.parse(e.at));
-      if ((asyncLocalStorage.getStore()?.info.attempt ?? 1) > 1 && batch.salesforce.length > 0)
-        handoffMetrics.salesforceWriteRetried();
-      const failed: WriteOutcome[] = [];
-      let synced: BatchResult['synced'];
-      const run = async (effect: SalesforceEffect): Promise<void> => {
-        try {
-          if (effect.type === 'syncLead') {
-            const { syncError } = await deps.salesforce.updateLead(effect.lead, { priority: effect.priority });
-            synced = { syncError };
-          } else if (effect.type === 'upsertTask')
-            await deps.salesforce.upsertTask(effect.task, { priority: effect.priority });
-          else await deps.salesforce.closeTask(effect.close);
-        } catch (err) {
-          failed.push(outcomeOf(err, effect, batch, deps.logger));
-        }
-      };
-      await Promise.all(batch.salesforce.filter((e) => e.type !== 'closeTask').map(run));
-      await Promise.all(batch.salesforce.filter((e) => e.type === 'closeTask').map(run));
-      recordWriteMetrics(batch, failed, deps.salesforce.remainingApiCalls());
-      return synced ? { failed, synced } : { failed };
+      const alive = setInterval(() => heartbeat(), HEARTBEAT_AFTER_MS);
+      try {
+        return await apply(batch);
+      } finally {
+        clearInterval(alive);
+      }
     },
   };
+
+  async function apply(batch: EffectBatch): Promise<BatchResult> {
+    await appendLedger(deps.ledger, batch);
+    const written = Date.now();
+    for (const e of batch.ledger) handoffMetrics.ledgerLag(written - Date.parse(e.at));
+    if ((asyncLocalStorage.getStore()?.info.attempt ?? 1) > 1 && batch.salesforce.length > 0)
+      handoffMetrics.salesforceWriteRetried();
+    const failed: WriteOutcome[] = [];
+    let synced: BatchResult['synced'];
+    const run = async (effect: SalesforceEffect): Promise<void> => {
+      try {
+        if (effect.type === 'syncLead') {
+          const { syncError } = await deps.salesforce.updateLead(effect.lead, { priority: effect.priority });
+          synced = { syncError };
+        } else if (effect.type === 'upsertTask')
+          await deps.salesforce.upsertTask(effect.task, { priority: effect.priority });
+        else await deps.salesforce.closeTask(effect.close);
+      } catch (err) {
+        failed.push(outcomeOf(err, effect, batch, deps.logger));
+      }
+    };
+    await Promise.all(batch.salesforce.filter((e) => e.type !== 'closeTask').map(run));
+    await Promise.all(batch.salesforce.filter((e) => e.type === 'closeTask').map(run));
+    recordWriteMetrics(batch, failed, deps.salesforce.remainingApiCalls());
+    return synced ? { failed, synced } : { failed };
+  }
 }
 
 /** Breach lag: from the missed deadline to its escalation landing in Salesforce (the manager can act). */

@@ -36,6 +36,8 @@ export type LeadWorkflowInput = {
 
 const { applyEffects } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1m',
+  // A batch outliving HEARTBEAT_AFTER_MS heartbeats (activities/effects.ts): one on a killed worker is retried after this.
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 const { currentPolicy } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
