@@ -36,10 +36,14 @@ const EVENT_ID = /^[A-Za-z0-9_.:-]{1,80}$/;
 const eventId: Check = (v, p) =>
   typeof v === 'string' && EVENT_ID.test(v) ? v : refuse(p, 'expected 1-80 characters of A-Z a-z 0-9 _ . : -');
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+/** RFC 3339 with seconds and an offset, as the schema's `z.iso.datetime({ offset: true })` takes it. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const instant: Check = (v, p) => {
-  const ms = typeof v === 'string' && ISO_INSTANT.test(v) ? Date.parse(v) : NaN;
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : refuse(p, 'expected an ISO 8601 instant with an offset');
+  const m = typeof v === 'string' ? ISO_INSTANT.exec(v) : null;
+  const [year, month, day] = (m?.slice(1, 4) ?? []).map(Number) as [number, number, number];
+  const date = m ? new Date(Date.UTC(year, month - 1, day)) : null;
+  const onTheCalendar = date !== null && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return onTheCalendar ? new Date(Date.parse(v as string)).toISOString() : refuse(p, 'expected an ISO 8601 instant with an offset');
 };
 
 const number =

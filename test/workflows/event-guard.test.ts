@@ -98,6 +98,15 @@ const junk = fc.oneof(
     '00Q000000000001AAA',
     '2026-11-02T09:00:00',
     '2026-13-02T09:00:00Z',
+    '2026-11-02T09:00Z',
+    '2026-11-02T09:00:00+0130',
+    '2026-11-02T09:00:00+24:00',
+    '2026-02-30T09:00:00Z',
+    '2027-02-29T09:00:00Z',
+    '2028-02-29T09:00:00Z',
+    '2026-11-02T24:00:00Z',
+    '2026-11-02t09:00:00z',
+    '2026-11-02T09:00:00.123456789-03:30',
     'nope\u0000',
     'x'.repeat(5000),
   ),
@@ -131,6 +140,12 @@ describe('the workflow guard reads a message as the domain schema does', () => {
 
   test('a field replaced by junk, missing, or unknown: both refuse, or both read the same event', () => {
     fc.assert(fc.property(mutated, bothRead), { numRuns: 3000 });
+  });
+
+  test('every instant form, in the occurredAt of a touch: both refuse, or both read the same UTC instant', () => {
+    const forms = ['2026-11-02T09:00:00Z', '2026-11-02T09:00:00.5+13:45', '2026-11-02T09:00Z', '2026-11-02T09:00:00+0130', '2026-11-02T09:00:00+24:00', '2026-02-30T09:00:00Z', '2027-02-29T09:00:00Z', '2028-02-29T09:00:00Z', '2026-11-02T24:00:00Z', '2026-11-02T09:60:00Z', '2026-11-02t09:00:00z', '+002026-11-02T09:00:00Z', '2026-11-02T09:00:00.123456789-03:30'];
+    for (const occurredAt of forms) bothRead({ type: 'contact', repId: ORG.rep, channel: 'call', outcome: 'no_answer', occurredAt });
+    expect(guardMessage({ type: 'contact', repId: ORG.rep, channel: 'call', outcome: 'no_answer', occurredAt: '2026-02-30T09:00:00Z' }).ok).toBe(false);
   });
 
   test('whole messages that are not messages', () => {
