@@ -20,3 +20,29 @@ export const integerEnv = (fallback: number, min: number, max = Number.MAX_SAFE_
       }),
     );
 };
+
+/**
+ * A comma-separated list of `<name>:<value>` entries (keys, secrets). `read` answers an entry's item,
+ * or what is wrong with it; every problem is listed at once, and an empty list is a problem too.
+ */
+export function parseEntryList<T>(
+  variable: string,
+  spec: string,
+  read: (name: string, value: string, entry: string) => T | { problem: string },
+): T[] {
+  const problems: string[] = [];
+  const items: T[] = [];
+  spec
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .forEach((entry, i) => {
+      const colon = entry.indexOf(':');
+      const result = read(colon > 0 ? entry.slice(0, colon) : '', colon > 0 ? entry.slice(colon + 1) : '', `entry ${i + 1}`);
+      if (typeof result === 'object' && result !== null && 'problem' in result) problems.push(result.problem);
+      else items.push(result);
+    });
+  if (problems.length > 0) throw new Error(`invalid ${variable}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (items.length === 0) throw new Error(`invalid ${variable}: no keys`);
+  return items;
+}

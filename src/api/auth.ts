@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from './errors';
 import type { ApiStateStore } from './state-store';
+import { parseEntryList } from '../env';
 
 export const ROLES = ['crm', 'sales', 'revops'] as const;
 export const roleSchema = z.enum(ROLES);
@@ -25,32 +26,17 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8
 
 /** Parses `role:key` / `role:sha256:<hex>` entries (comma-separated); throws listing every bad entry. */
 export function parseApiKeys(spec: string): ApiKey[] {
-  const problems: string[] = [];
-  const keys: ApiKey[] = [];
-  spec
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .forEach((entry, i) => {
-      const colon = entry.indexOf(':');
-      const role = roleSchema.safeParse(colon > 0 ? entry.slice(0, colon) : '');
-      const secret = colon > 0 ? entry.slice(colon + 1) : '';
-      if (!role.success) {
-        problems.push(`entry ${i + 1}: expected "<${ROLES.join('|')}>:<key>"`);
-        return;
-      }
-      if (secret.startsWith('sha256:')) {
-        const hex = secret.slice('sha256:'.length);
-        if (!/^[0-9a-fA-F]{64}$/.test(hex)) problems.push(`entry ${i + 1}: expected 64 hex digits after sha256:`);
-        else keys.push({ role: role.data, sha256: Buffer.from(hex, 'hex') });
-        return;
-      }
-      if (secret.length < 16) problems.push(`entry ${i + 1}: a key needs at least 16 characters`);
-      else keys.push({ role: role.data, sha256: sha256(secret) });
-    });
-  if (problems.length > 0) throw new Error(`invalid HANDOFF_API_KEYS:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  if (keys.length === 0) throw new Error('invalid HANDOFF_API_KEYS: no keys');
-  return keys;
+  return parseEntryList<ApiKey>('HANDOFF_API_KEYS', spec, (name, secret, entry) => {
+    const role = roleSchema.safeParse(name);
+    if (!role.success) return { problem: `${entry}: expected "<${ROLES.join('|')}>:<key>"` };
+    if (secret.startsWith('sha256:')) {
+      const hex = secret.slice('sha256:'.length);
+      if (!/^[0-9a-fA-F]{64}$/.test(hex)) return { problem: `${entry}: expected 64 hex digits after sha256:` };
+      return { role: role.data, sha256: Buffer.from(hex, 'hex') };
+    }
+    if (secret.length < 16) return { problem: `${entry}: a key needs at least 16 characters` };
+    return { role: role.data, sha256: sha256(secret) };
+  });
 }
 
 export interface DevKey {

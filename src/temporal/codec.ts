@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { parseEntryList } from '../env';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -29,36 +30,17 @@ export class PayloadDecryptionError extends Error {
 
 /** Parses HANDOFF_PAYLOAD_KEYS: comma-separated `keyId:base64Key` (32-byte keys); throws listing every bad entry. */
 export function parsePayloadKeys(spec: string): PayloadKey[] {
-  const problems: string[] = [];
-  const keys: PayloadKey[] = [];
-  spec
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .forEach((entry, i) => {
-      const colon = entry.indexOf(':');
-      const id = colon > 0 ? entry.slice(0, colon) : '';
-      const encoded = colon > 0 ? entry.slice(colon + 1) : '';
-      if (!KEY_ID.test(id)) {
-        problems.push(
-          `entry ${i + 1}: expected "<key id>:<base64 key>" with a key id of 1-64 characters A-Z a-z 0-9 . _ -`,
-        );
-        return;
-      }
-      const key = Buffer.from(encoded, 'base64');
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.length !== KEY_BYTES) {
-        problems.push(
-          `entry ${i + 1} (key id "${id}"): expected the base64 of ${KEY_BYTES} random bytes (openssl rand -base64 32)`,
-        );
-        return;
-      }
-      if (keys.some((k) => k.id === id)) problems.push(`entry ${i + 1}: key id "${id}" is listed twice`);
-      else keys.push({ id, key });
-    });
-  if (problems.length > 0)
-    throw new Error(`invalid HANDOFF_PAYLOAD_KEYS:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  if (keys.length === 0) throw new Error('invalid HANDOFF_PAYLOAD_KEYS: no keys');
-  return keys;
+  const ids = new Set<string>();
+  return parseEntryList<PayloadKey>('HANDOFF_PAYLOAD_KEYS', spec, (id, encoded, entry) => {
+    if (!KEY_ID.test(id))
+      return { problem: `${entry}: expected "<key id>:<base64 key>" with a key id of 1-64 characters A-Z a-z 0-9 . _ -` };
+    const key = Buffer.from(encoded, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.length !== KEY_BYTES)
+      return { problem: `${entry} (key id "${id}"): expected the base64 of ${KEY_BYTES} random bytes (openssl rand -base64 32)` };
+    if (ids.has(id)) return { problem: `${entry}: key id "${id}" is listed twice` };
+    ids.add(id);
+    return { id, key };
+  });
 }
 
 export const formatPayloadKeys = (keys: readonly PayloadKey[]): string =>
