@@ -11,9 +11,7 @@ import { parseArgs } from 'node:util';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { loadPolicyFile, DEFAULT_POLICY_FILE } from '../src/config';
 import { EncryptionCodec, generatePayloadKey } from '../src/temporal/codec';
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+import { percentile } from '../test/helpers/measure';
 
 async function measure(codec: EncryptionCodec, value: unknown, iterations: number) {
   const plain = defaultPayloadConverter.toPayload(value);

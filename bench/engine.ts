@@ -29,6 +29,7 @@ import { workflowBundlerOptions, workflowsPath } from '../src/worker/workflow-bu
 import { leadWorkflowId, recordEngagement } from '../src/workflows/messages';
 import { ALWAYS_TEAM, testPolicy } from '../test/helpers/policy';
 import { uniqueLeadId } from '../test/helpers/leads';
+import { percentile, pool } from '../test/helpers/measure';
 import { devServerEnv, timeSkippingEnv } from '../test/helpers/temporal';
 import { noopTrigger } from './engine/workflows';
 import { billableEvents, COST_KEYS, DOLLARS_PER_ACTION, historiesOf, meanCost, workflowCost, type Cost } from './engine/actions';
@@ -107,17 +108,6 @@ async function retrying<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What the effects activity saw: ledger rows per lead (by type), waiters on a row type, breach lags. */
@@ -233,27 +223,23 @@ async function runPath(
   await observed.until(leadId, end[p]);
 }
 
+/** A worker on a bundle built once up front, as a deployed worker runs (bundling is not part of what is measured). */
+async function bundledWorker(env: TestWorkflowEnvironment, workflows: string, activities: Activities): Promise<Worker> {
+  const bundle = await bundleWorkflowCode({ workflowsPath: workflows, ...workflowBundlerOptions, logger: new DefaultLogger('ERROR') });
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-engine-')), 'workflows.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  return Worker.create({
+    connection: env.nativeConnection,
+    ...handoffWorkerOptions({ taskQueue: TASK_QUEUE, activities, dataConverter: {}, workflowBundlePath: bundlePath }),
+  });
+}
+
 async function devServerRun(perPath: number, concurrency: number, sample: number, dump?: string) {
   const env = await devServerEnv();
   const observed = new Observed();
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('./engine/workflows'),
-    ...workflowBundlerOptions,
-    logger: new DefaultLogger('ERROR'),
-  });
-  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-engine-')), 'workflows.js');
-  fs.writeFileSync(bundlePath, bundle.code);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    ...handoffWorkerOptions({
-      taskQueue: TASK_QUEUE,
-      activities: observed.activities,
-      dataConverter: {},
-      workflowBundlePath: bundlePath,
-    }),
-  });
+  const worker = await bundledWorker(env, require.resolve('./engine/workflows'), observed.activities);
   const client = env.client;
   const leads = perPath * PATHS.length;
   const result = await worker.runUntil(async () => {
@@ -320,22 +306,7 @@ async function nurtureRun(leadCount: number): Promise<Cost[]> {
   const env: TestWorkflowEnvironment = await timeSkippingEnv();
   const policy = testPolicy();
   const observed = new Observed();
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    ...workflowBundlerOptions,
-    logger: new DefaultLogger('ERROR'),
-  });
-  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nurture-')), 'workflows.js');
-  fs.writeFileSync(bundlePath, bundle.code);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    ...handoffWorkerOptions({
-      taskQueue: TASK_QUEUE,
-      activities: observed.activities,
-      dataConverter: {},
-      workflowBundlePath: bundlePath,
-    }),
-  });
+  const worker = await bundledWorker(env, workflowsPath(), observed.activities);
   const costs = await worker.runUntil(async () => {
     const gateway = createLeadGateway({ client: env.client, taskQueue: TASK_QUEUE, namespace: 'default' }, policy);
     const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();

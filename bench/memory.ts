@@ -29,6 +29,7 @@ import { triggerSchema } from '../src/domain/inputs';
 import { handoffWorkerOptions } from '../src/worker/options';
 import { ALWAYS_TEAM, testPolicy } from '../test/helpers/policy';
 import { uniqueLeadId } from '../test/helpers/leads';
+import { percentile, pool } from '../test/helpers/measure';
 import { devServerEnv } from '../test/helpers/temporal';
 
 const TASK_QUEUE = 'bench-memory';
@@ -43,14 +44,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (bytes: number) => bytes / 2 ** 20;
 
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -164,10 +157,9 @@ async function main(): Promise<void> {
   process.stdout.write(rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n') + '\n');
   if (lag) {
     const sorted = [...lags].sort((a, b) => a - b);
-    const pct = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
     process.stdout.write(
       `\nbreach lag with ${open} leads open (${Math.min(open, maxCached)} cached) and ${lag.arrived} more arriving at ${lagRate}/s (Poisson) over ${lag.seconds.toFixed(0)} s, ` +
-        `windows 20–60 s: ${sorted.length} breaches, ${lag.failed} failed starts; lag p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${sorted.at(-1) ?? NaN} ms (goal: p99 < 1000 ms)\n`,
+        `windows 20–60 s: ${sorted.length} breaches, ${lag.failed} failed starts; lag p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${percentile(sorted, 100)} ms (goal: p99 < 1000 ms)\n`,
     );
   }
   process.stdout.write(

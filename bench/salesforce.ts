@@ -18,6 +18,7 @@ import { emulatorAuth } from '../src/salesforce/config';
 import { connect } from '../src/salesforce/connection';
 import { createSalesforceWriter, type SalesforceWriter } from '../src/salesforce/writer';
 import { startEmulator, type Emulator } from '../tools/salesforce-emulator';
+import { percentile } from '../test/helpers/measure';
 
 const API_VERSION = '62.0';
 const REP_ID = '005000000000002AAA';
@@ -255,11 +256,6 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 function print(runs: Run[], setup: { latencyMs: number; criticalEveryS: number }): void {

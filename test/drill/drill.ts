@@ -26,6 +26,7 @@ import type { EffectBatch } from '../../src/workflows/outbox';
 import { acceptLead, logContactAttempt, rejectLead } from '../../src/workflows/messages';
 import { hotFirmographics, sendTrigger } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
+import { pool } from '../helpers/measure';
 import { workflowBundlerOptions, workflowsPath } from '../../src/worker/workflow-bundle';
 
 export type DrillMode = 'effects-batch' | 'local-append';
@@ -266,20 +267,6 @@ function stats(values: number[]): Stats {
   };
 }
 
-/** Runs `fn` over items with at most `limit` in flight. */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 /** A lead id per drill lead, half in the 15-character form the org also hands out. */
 function drillLeadId(run: string, i: number): string {
