@@ -213,7 +213,8 @@ function ledgerOn(db: SqlClient): Ledger {
 
 // The event array travels as one jsonb parameter: one round trip per chunk, and the same SQL on
 // both drivers. ORDER BY the array position so `seq` follows the order the workflow emitted.
-const INSERT_EVENTS = `
+// Exported for the test that writes rows as an older engine did, past the append's validation.
+export const INSERT_EVENTS = `
 INSERT INTO audit_events (
   id, lead_id, workflow_id, type, at, actor, cycle, policy_version,
   stage, kind, owner_id, team, qualified_at, sla_due_at, sla_first_due_at, sla_status,

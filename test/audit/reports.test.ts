@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Ledger } from '../../src/audit/ledger';
+import { INSERT_EVENTS, type Ledger } from '../../src/audit/ledger';
 import { loadMigrations, migrate, MIGRATIONS_DIR } from '../../src/audit/migrate';
 import { connectPostgres, openPglite, type SqlClient } from '../../src/audit/sql';
 import { slaOutcomeSchema } from '../../src/domain/state';
@@ -424,8 +424,8 @@ describe.each(ledgerTargets())('the SLA cycle summary on %s', (_name, makeTarget
       const old = seedRuns()
         .filter((r) => r.leadId === L.reassignedThenMet || r.leadId === L.breachedThenWorked)
         .flatMap((r) => r.events);
-      await db.query(LEGACY_INSERT, [JSON.stringify(old.map(legacy))]);
-      await db.query(LEGACY_INSERT, [JSON.stringify(seedQuarter().filter((e) => e.leadId === L.decayedUntouched))]);
+      await db.query(INSERT_EVENTS, [JSON.stringify(old.map(legacy))]);
+      await db.query(INSERT_EVENTS, [JSON.stringify(seedQuarter().filter((e) => e.leadId === L.decayedUntouched))]);
     } finally {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -449,24 +449,6 @@ describe.each(ledgerTargets())('the SLA cycle summary on %s', (_name, makeTarget
     }
   });
 });
-
-/** The ledger's insert without its validation: rows as an older engine wrote them. */
-const LEGACY_INSERT = `
-INSERT INTO audit_events (
-  id, lead_id, workflow_id, type, at, actor, cycle, policy_version,
-  stage, kind, owner_id, team, qualified_at, sla_due_at, sla_first_due_at, sla_status,
-  first_touch_at, breaches, response_business_ms, response_calendar_ms, detail, lead)
-SELECT
-  e->>'id', e->>'leadId', e->>'workflowId', e->>'type', (e->>'at')::timestamptz, e->>'actor',
-  (e->>'cycle')::int, e->>'policyVersion',
-  e->'lead'->>'stage', e->'lead'->>'kind', e->'lead'->>'ownerId', e->'lead'->>'team',
-  (e->'lead'->>'qualifiedAt')::timestamptz, (e->'lead'->'sla'->>'dueAt')::timestamptz,
-  (e->'lead'->'sla'->>'firstDueAt')::timestamptz, e->'lead'->'sla'->>'status',
-  (e->'lead'->'sla'->>'firstTouchAt')::timestamptz, (e->'lead'->'sla'->>'breaches')::int,
-  (e->'lead'->'sla'->>'responseBusinessMs')::double precision, (e->'lead'->'sla'->>'responseCalendarMs')::double precision,
-  e->'detail', e->'lead'
-FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n)
-ORDER BY n`;
 
 async function rawClient(target: LedgerTarget): Promise<SqlClient> {
   const schema = target.options.schema ?? 'public';
