@@ -23,6 +23,23 @@ export type ConnectOptions = {
 
 export type ConnectionFactory = () => Promise<Connection>;
 
+/**
+ * One connection for every caller: the factory runs once, and again only after it failed (the
+ * next call retries). `mapError` is what a failure is thrown as.
+ */
+export function sharedConnection(
+  source: Connection | ConnectionFactory,
+  mapError: (err: unknown) => unknown = (err) => err,
+): () => Promise<Connection> {
+  if (typeof source !== 'function') return () => Promise.resolve(source);
+  let connecting: Promise<Connection> | null = null;
+  return () =>
+    (connecting ??= source().catch((err: unknown) => {
+      connecting = null;
+      throw mapError(err);
+    }));
+}
+
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const JWT_LIFETIME_S = 180;
 

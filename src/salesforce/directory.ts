@@ -2,7 +2,7 @@ import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import type { Policy } from '../domain/policy';
 import { KEY_PREFIX, keyPrefixOf, toId18 } from '../domain/salesforce-id';
-import type { ConnectionFactory } from './connection';
+import { sharedConnection, type ConnectionFactory } from './connection';
 import { policyOwnerRefs, type OwnerExpectation } from './policy-owners';
 
 export type DirectoryEntry =
@@ -53,11 +53,12 @@ export class OwnerDirectory {
   private loadedAt: number | null = null;
   private lastRefreshError: string | null = null;
   private inFlight: Promise<boolean> | null = null;
-  private connecting: Promise<Connection> | null = null;
+  private readonly connection: () => Promise<Connection>;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: OwnerDirectoryOptions) {
+    this.connection = sharedConnection(options.connection);
     this.now = options.now ?? Date.now;
   }
 
@@ -161,16 +162,6 @@ export class OwnerDirectory {
       { users: this.countUsers(), queues: this.countQueues() },
       'salesforce owner directory loaded',
     );
-  }
-
-  private connection(): Promise<Connection> {
-    const source = this.options.connection;
-    if (typeof source !== 'function') return Promise.resolve(source);
-    this.connecting ??= source().catch((err: unknown) => {
-      this.connecting = null;
-      throw err;
-    });
-    return this.connecting;
   }
 
   private countUsers(): number {

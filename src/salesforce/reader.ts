@@ -1,6 +1,6 @@
 import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
-import type { ConnectionFactory } from './connection';
+import { sharedConnection, type ConnectionFactory } from './connection';
 import { classifyError } from './errors';
 
 /** Read-only SOQL for the activity poller: one page (the query carries its own LIMIT). */
@@ -9,16 +9,7 @@ export type SalesforceReader = {
 };
 
 export function createSalesforceReader(options: { connection: Connection | ConnectionFactory }): SalesforceReader {
-  let connecting: Promise<Connection> | null = null;
-  const connection = (): Promise<Connection> => {
-    const source = options.connection;
-    if (typeof source !== 'function') return Promise.resolve(source);
-    connecting ??= source().catch((err: unknown) => {
-      connecting = null;
-      throw classifyError(err);
-    });
-    return connecting;
-  };
+  const connection = sharedConnection(options.connection, classifyError);
   return {
     async query(soql) {
       const conn = await connection();

@@ -12,7 +12,7 @@ import {
   mergeFields,
   supersede,
 } from './batcher';
-import type { ConnectionFactory } from './connection';
+import { sharedConnection, type ConnectionFactory } from './connection';
 import { classifyError, fromRecordErrors, recordErrorSchema, SalesforceWriteError } from './errors';
 import { saveWithFieldFallback } from './field-fallback';
 import {
@@ -79,16 +79,7 @@ export function createSalesforceWriter(options: SalesforceWriterOptions): Salesf
     syncErrorField: fieldMap.lead.syncError,
   };
 
-  let connecting: Promise<Connection> | null = null;
-  const connection = (): Promise<Connection> => {
-    const source = options.connection;
-    if (typeof source !== 'function') return Promise.resolve(source);
-    connecting ??= source().catch((err: unknown) => {
-      connecting = null;
-      throw classifyError(err);
-    });
-    return connecting;
-  };
+  const connection = sharedConnection(options.connection, classifyError);
 
   let remaining: number | null = null;
   let lastSuccessAt = 0;
