@@ -16,6 +16,7 @@ import { hotFirmographics, sendTrigger, uniqueLeadId } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { recordingActivities } from '../helpers/recording-activities';
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const HISTORY_DIR = path.resolve(__dirname, '../fixtures/histories');
 const OWNER = '005000000000009AAA';
@@ -44,17 +45,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await sleep(200);
-    value = await read();
-  }
-  return value;
-}
 
 /** `RECORD_HISTORIES=1 npx jest test/integration` refreshes the histories the replay test replays. */
 function saveHistory(name: string, history: History): void {

@@ -19,6 +19,7 @@ import { bearer, captureLogs, deps, inject, KEYS, PEOPLE, policy } from '../api/
 import { uniqueLeadId } from '../helpers/leads';
 import { recordingActivities } from '../helpers/recording-activities';
 import { devServerEnv, testDataConverter, workflowBundle } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const OTHER_KEYS = 'k2:2uVnbjAeLH25Hi+QR/uTFrDgQPQfUn+8i/utIACuJ+w=';
 const COMPANY = 'Nordwind Logistik GmbH';
@@ -29,16 +30,6 @@ const NOTES = `Budget frozen until Q3; reach ${EMAIL} or ${PHONE}`;
 const PII = [COMPANY, TITLE, EMAIL, PHONE, 'Budget frozen'];
 const CLI = process.env.TEMPORAL_CLI_PATH;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await sleep(250);
-    value = await read();
-  }
-  return value;
-}
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

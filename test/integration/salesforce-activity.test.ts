@@ -19,6 +19,7 @@ import { hotFirmographics, sendTrigger, uniqueLeadId } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { recordingActivities } from '../helpers/recording-activities';
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
+import { eventually, sleep } from '../helpers/eventually';
 
 const REP = SEED_IDS.repUserId;
 const MANAGER = SEED_IDS.managerUserId;
@@ -93,16 +94,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await sleep(200);
-    value = await read();
-  }
-  return value;
-}
 
 const pollerState = () => env.client.workflow.getHandle(pollerId).query(activityPollerState);
 const stateOf = (leadId: string) => env.client.workflow.getHandle(`lead-${leadId}`).query(leadState);
