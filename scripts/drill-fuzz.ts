@@ -43,6 +43,7 @@ import {
   validTrigger,
   type HttpRequest,
 } from '../test/api/fuzz-requests';
+import { freePort } from '../test/helpers/ports';
 
 /** Loopback stand-ins for the generated peers: Linux routes all of 127.0.0.0/8 to lo. */
 const LOOPBACK_PEER: Record<string, string> = {
@@ -54,16 +55,6 @@ const LOOPBACK_PEER: Record<string, string> = {
 const BODY_LIMIT = 1024 * 1024;
 const SIGNED_ROUTE = /^\/v1\/leads(\/[^/]+\/events)?\/?$/;
 const TRIGGER_ROUTE = /^\/v1\/(leads|salesforce\/outbound-messages)\/?$/;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function send(
   base: URL,

@@ -28,6 +28,7 @@ import { hotFirmographics, sendTrigger } from '../helpers/leads';
 import { ALWAYS_TEAM, testPolicy } from '../helpers/policy';
 import { pool } from '../helpers/measure';
 import { workflowBundlerOptions, workflowsPath } from '../../src/worker/workflow-bundle';
+import { freePort } from '../helpers/ports';
 
 export type DrillMode = 'effects-batch' | 'local-append';
 
@@ -94,17 +95,6 @@ export function drillPolicy(): Policy {
       minSpacing: { within: '1s', clock: 'calendar' },
       waitAfterLastTouch: { within: '2s', clock: 'calendar' },
     },
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -266,7 +256,6 @@ function stats(values: number[]): Stats {
     max: Math.max(...values),
   };
 }
-
 
 /** A lead id per drill lead, half in the 15-character form the org also hands out. */
 function drillLeadId(run: string, i: number): string {

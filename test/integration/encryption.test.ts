@@ -20,6 +20,7 @@ import { uniqueLeadId } from '../helpers/leads';
 import { recordingActivities } from '../helpers/recording-activities';
 import { devServerEnv, testDataConverter, workflowBundle } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { freePort } from '../helpers/ports';
 
 const OTHER_KEYS = 'k2:2uVnbjAeLH25Hi+QR/uTFrDgQPQfUn+8i/utIACuJ+w=';
 const COMPANY = 'Nordwind Logistik GmbH';
@@ -29,15 +30,6 @@ const PHONE = '+49 30 5557 1234';
 const NOTES = `Budget frozen until Q3; reach ${EMAIL} or ${PHONE}`;
 const PII = [COMPANY, TITLE, EMAIL, PHONE, 'Budget frozen'];
 const CLI = process.env.TEMPORAL_CLI_PATH;
-
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 type Found = { path: string; text: string };
 /** Every string and every byte field of the history (as latin1 text), with where it was found. */

@@ -1,12 +1,12 @@
 import { toId18 } from '../../src/domain/salesforce-id';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { startEmulator, type Emulator } from '../../tools/salesforce-emulator';
 import { ORG } from '../helpers/owners';
+import { freePort } from '../helpers/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -34,17 +34,6 @@ function run(script: string, env: NodeJS.ProcessEnv, until?: string): Promise<Ru
     child.on('close', (status, signal) => {
       clearTimeout(timer);
       resolve({ status, signal, ...out });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
     });
   });
 }
