@@ -19,6 +19,7 @@ import { connect } from '../src/salesforce/connection';
 import { createSalesforceWriter, type SalesforceWriter } from '../src/salesforce/writer';
 import { startEmulator, type Emulator } from '../tools/salesforce-emulator';
 import { percentile } from '../test/helpers/measure';
+import { prng } from './audit-data';
 
 const API_VERSION = '62.0';
 const REP_ID = '005000000000002AAA';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const criticalEveryS = positiveNumber(values['critical-every-s'], 'critical-every-s');
   const burst = integer(values.burst, 'burst', 0);
   const latencyMs = integer(values['latency-ms'], 'latency-ms', 0);
-  const random = mulberry32(integer(values.seed, 'seed', 0));
+  const random = prng(integer(values.seed, 'seed', 0));
 
   const emulator = await startEmulator({ port: 0, logger: quiet, dailyApiLimit: 100_000_000 });
   try {
@@ -244,18 +245,6 @@ async function createLeads(emulator: Emulator, count: number): Promise<string[]>
 
 function exponential(random: () => number, perSecond: number): number {
   return (-Math.log(1 - random()) / perSecond) * 1000;
-}
-
-/** A small seeded PRNG, so that runs are repeatable. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function print(runs: Run[], setup: { latencyMs: number; criticalEveryS: number }): void {
