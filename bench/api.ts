@@ -17,7 +17,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import autocannon from 'autocannon';
 import pino from 'pino';
 import type { Activities } from '../src/activities';
-import { workflowBundlerOptions, workflowsPath } from '../src/worker/workflow-bundle';
+import { handoffWorkerOptions } from '../src/worker/options';
 import { buildApp } from '../src/api/app';
 import { generateDevKeys } from '../src/api/auth';
 import { loadPolicyFile } from '../src/config';
@@ -62,10 +62,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    taskQueue: TASK_QUEUE,
-    workflowsPath: workflowsPath(),
-    ...workflowBundlerOptions,
-    activities,
+    ...handoffWorkerOptions({ taskQueue: TASK_QUEUE, activities, dataConverter: {} }),
   });
   const running = worker.run();
   const emulator = await startEmulator({ port: 0, seed: emulatorSeedFromPolicy(policy), logger: quiet });

@@ -14,7 +14,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { Connection } from 'jsforce';
 import pino from 'pino';
 import type { Activities } from '../src/activities';
-import { workflowBundlerOptions, workflowsPath } from '../src/worker/workflow-bundle';
+import { handoffWorkerOptions } from '../src/worker/options';
 import { createSalesforceActivityPollActivities, SETTLE_MS } from '../src/activities/salesforce-activity';
 import { createLeadGateway } from '../src/api/temporal';
 import { loadPolicyFile } from '../src/config';
@@ -67,10 +67,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    taskQueue: TASK_QUEUE,
-    workflowsPath: workflowsPath(),
-    ...workflowBundlerOptions,
-    activities,
+    ...handoffWorkerOptions({ taskQueue: TASK_QUEUE, activities, dataConverter: {} }),
   });
   const running = worker.run();
   try {
