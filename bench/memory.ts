@@ -30,6 +30,7 @@ import { handoffWorkerOptions } from '../src/worker/options';
 import { ALWAYS_TEAM, testPolicy } from '../test/helpers/policy';
 import { uniqueLeadId } from '../test/helpers/leads';
 import { percentile, pool } from '../test/helpers/measure';
+import { sleep } from '../test/helpers/eventually';
 import { devServerEnv } from '../test/helpers/temporal';
 
 const TASK_QUEUE = 'bench-memory';
@@ -41,7 +42,6 @@ const policy = testPolicy({
 const firmographics = { industry: 'Logistics', employees: 200, region: 'NA', title: 'Head of Operations' };
 
 const gc = (globalThis as { gc?: () => void }).gc;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (bytes: number) => bytes / 2 ** 20;
 
 
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       ]);
       process.stderr.write(`level: ${rows.at(-1)!.join('  ')}\n`);
     }
-    if (lagLeads > 0) lag = await breachLag(env.client, lagLeads, lagRate, () => breached.size, firmographics);
+    if (lagLeads > 0) lag = await breachLag(env.client, lagLeads, lagRate, () => breached.size);
   });
   await env.teardown();
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -173,7 +173,6 @@ async function breachLag(
   leads: number,
   rate: number,
   breaches: () => number,
-  firmographics: Record<string, unknown>,
 ): Promise<{ arrived: number; seconds: number; failed: number }> {
   const windows = [20, 30, 40, 50, 60];
   const gateways = windows.map((s) =>
