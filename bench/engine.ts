@@ -37,7 +37,7 @@ import { billableEvents, COST_KEYS, DOLLARS_PER_ACTION, historiesOf, meanCost, w
 const TASK_QUEUE = 'bench-engine';
 const OWNER = '005000000000002AAA';
 const MANAGER = '005000000000001AAA';
-const PATHS = ['accept', 'breach2', 'breach2sf', 'reject', 'cadence', 'decay'] as const;
+const PATHS = ['accept', 'breach2', 'breach2engine', 'reject', 'cadence', 'decay'] as const;
 type DevPath = (typeof PATHS)[number];
 type PathName = DevPath | 'nurture90d';
 
@@ -45,7 +45,7 @@ type PathName = DevPath | 'nurture90d';
 const TODAY: Record<PathName, { events: string; actions: string; goal: string }> = {
   accept: { events: '52', actions: '16', goal: '≤ 10' },
   breach2: { events: '87', actions: '25', goal: '≤ 14' },
-  breach2sf: { events: '87', actions: '25', goal: '≤ 14' },
+  breach2engine: { events: '87', actions: '25', goal: '≤ 14' },
   reject: { events: '40', actions: '13', goal: '≤ 8' },
   cadence: { events: '81', actions: '26', goal: '≤ 17' },
   decay: { events: '149+', actions: '44+', goal: '≤ 7' },
@@ -73,10 +73,11 @@ function breachTwice(reminderDelivery: 'engine' | 'salesforce'): Policy {
 }
 const POLICIES: Record<DevPath, Policy> = {
   accept: testPolicy({ ...base, version: 'bench-accept' }),
-  // Two chain steps give two breaches: the fallback, then the manager, each with a fresh 2 s window.
-  breach2: breachTwice('engine'),
-  // The same, with the 50% and 80% reminders set on the Salesforce tasks instead of sent by the engine.
-  breach2sf: breachTwice('salesforce'),
+  // Two chain steps give two breaches: the fallback, then the manager, each with a fresh 2 s window; the
+  // default policy's 50% and 80% reminders are set on the Salesforce tasks.
+  breach2: breachTwice('salesforce'),
+  // The same with `reminderDelivery: engine`: the engine sends each reminder when it is due.
+  breach2engine: breachTwice('engine'),
   reject: testPolicy({ ...base, version: 'bench-reject' }),
   cadence: testPolicy({ ...base, version: 'bench-cadence' }),
   // Intent 34 (webinar 15 + whitepaper 10 + pricing 9) with 60 s half-lives crosses the threshold 30 after ~11 s (a trigger late by seconds under load still qualifies).
@@ -198,7 +199,7 @@ async function runPath(
     retrying(() => gateway.act(leadId, action, body, new Date().toISOString(), key));
   if (p === 'accept') await act('accept', { repId: OWNER }, 'accept');
   if (p === 'reject') await act('reject', { repId: OWNER, reason: 'NO_BUDGET' }, 'reject');
-  if (p === 'breach2' || p === 'breach2sf') {
+  if (p === 'breach2' || p === 'breach2engine') {
     await observed.until(
       leadId,
       (t) => count(t, 'SLA_BREACHED') + count(t, 'ESCALATION_REPEATED') >= 2 && count(t, 'REASSIGNED') >= 2,
@@ -215,7 +216,7 @@ async function runPath(
   const end: Record<DevPath, (t: string[]) => boolean> = {
     accept: (t) => t.includes('ACCEPTED'),
     breach2: (t) => t.includes('ACCEPTED'),
-    breach2sf: (t) => t.includes('ACCEPTED'),
+    breach2engine: (t) => t.includes('ACCEPTED'),
     reject: (t) => t.includes('RECYCLED'),
     cadence: (t) => t.includes('RECYCLED'),
     decay: (t) => t.includes('RECYCLED'),
@@ -417,6 +418,7 @@ async function main(): Promise<void> {
   process.stdout.write(table(costRows));
   process.stdout.write(
     'accept/breach2/cadence are counted when the path ended (the lead stays open in SAL); reject/cadence/decay end RECYCLED in a cool-off;\n' +
+      'breach2: the default reminders, set on the Salesforce tasks; breach2engine: reminderDelivery engine, each reminder sent by the engine;\n' +
       'nurture90d: default policy, time-skipping server, 12 weekly email_open signals then 6 days.\n',
   );
 }

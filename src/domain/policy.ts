@@ -169,7 +169,7 @@ export const policySchema = z
          * Who pops the reminders: `salesforce` sets them on the owner's tasks when the window opens
          * (Task reminders, no engine timer); `engine` creates a reminder task when each is due.
          */
-        reminderDelivery: z.enum(['engine', 'salesforce']).default('engine'),
+        reminderDelivery: z.enum(['engine', 'salesforce']).default('salesforce'),
         onBreach: onBreachSchema.optional(),
         escalation: escalationSchema.optional(),
       })

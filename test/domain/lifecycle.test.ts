@@ -36,7 +36,8 @@ import {
   received,
 } from './lead-fixtures';
 
-const policy = designPolicy();
+// Reminders from the engine, as the design's example has them; `reminderDelivery: salesforce` (the default) has its own block.
+const policy = designPolicy({ sla: { reminderDelivery: 'engine' } });
 
 const accept = (repId = 'rep-1'): LeadEvent => ({ type: 'accept', repId });
 const contact = (channel: 'call' | 'email' | 'sms' | 'linkedin', outcome: 'no_answer' | 'voicemail' | 'connected' | 'replied' = 'no_answer', repId = 'rep-1'): LeadEvent => ({
@@ -869,7 +870,8 @@ describe('re-qualification of a recycled lead', () => {
     const newer = testPolicy({ version: '2026-12-01', sla: { firstTouch: { HAND_RAISE: { within: '2h', clock: 'business' } } } });
     const at = ny('2026-12-28T09:00');
     const r = apply(recycled(), engagement('contact_sales', at), at, newer);
-    expect(shape(r.effects)).toEqual(['ledger:ENGAGEMENT', 'ledger:REQUALIFIED', 'ledger:QUALIFIED', 'task:HANDOFF', 'sync']);
+    // The default policy's reminders ride on Salesforce tasks: the handoff task carries the 50% one, a reminder task the 80%.
+    expect(shape(r.effects)).toEqual(['ledger:ENGAGEMENT', 'ledger:REQUALIFIED', 'ledger:QUALIFIED', 'task:HANDOFF', 'task:REMINDER', 'sync']);
     const [eng, requalified, qualified] = ledger(r.effects);
     expect(eng).toMatchObject({ cycle: 1, policyVersion: '2026-11-01', lead: { stage: 'RECYCLED' } });
     expect(requalified).toMatchObject({ cycle: 2, policyVersion: '2026-12-01', detail: { cycle: 2 }, lead: { stage: 'MQL', recycleReason: null } });
@@ -1282,7 +1284,8 @@ describe('decisions made after the domain review', () => {
     const handedBelow = qualify({ kind: 'MQL', activities: [{ type: 'webinar', occurredAt: new Date(t0).toISOString() }] });
     expect(handedBelow).toMatchObject({ stage: 'MQL', intentScore: 15 });
     // Handed over below the threshold: decay runs no clock for it; only its SLA does.
-    expect(nextDeadline(handedBelow, policy)).toBe(t0 + 4 * HOUR); // the 50% reminder of one business day
+    // Its first-touch due (the reminders are on its Salesforce tasks, so the engine arms no clock for them).
+    expect(nextDeadline(handedBelow, policy)).toBe(Date.parse(handedBelow.sla.dueAt!));
 
     const above = qualify({ intentScore: 31 });
     expect(above.stage).toBe('MQL');

@@ -126,7 +126,7 @@ describe('the policy example of docs/contracts/policy.md', () => {
           MQL: { within: d(24, 'h'), clock: 'business' },
         },
         reminders: [0.5, 0.8],
-        reminderDelivery: 'engine',
+        reminderDelivery: 'salesforce',
         escalation: {
           steps: [
             { reassignTo: 'fallback', notify: 'manager' },

@@ -31,10 +31,10 @@ describe('previewSla on the default policy (America/New_York, Mon-Fri 09:00-17:0
     expect(p.window).toEqual({ within: '1h', clock: 'business' });
   });
 
-  it('with reminderDelivery: salesforce the reminders are the same instants, the ones set on the tasks', () => {
-    const sf = testPolicy({ sla: { reminderDelivery: 'salesforce' } });
+  it('reminders by the engine fall at the same instants as the ones set on the Salesforce tasks', () => {
+    const sf = policy;
     const at = '2026-12-04T21:30:00Z';
-    const p = preview('HAND_RAISE', at, { ownerId: REP }, sf);
+    const p = preview('HAND_RAISE', at, { ownerId: REP }, testPolicy({ sla: { reminderDelivery: 'engine' } }));
     expect(p.reminders).toEqual(preview('HAND_RAISE', at, { ownerId: REP }).reminders);
     const handedOff = apply(freshLead(sf, Date.parse(at)), trigger(Date.parse(at), { kind: 'HAND_RAISE', ownerId: REP }), Date.parse(at), sf);
     const set = handedOff.effects.flatMap((e) => (e.type === 'upsertTask' ? [e.task.reminderAt] : []));
@@ -126,13 +126,15 @@ describe('the preview agrees with the lifecycle', () => {
     '2027-03-12T21:45:00Z',
     nyIso('2026-12-02T10:00'),
   ];
+  const deliveries = { salesforce: policy, engine: testPolicy({ sla: { reminderDelivery: 'engine' } }) };
   it.each(
     instants.flatMap((at) =>
       (['HAND_RAISE', 'MQL'] as const).flatMap((kind) =>
-        [REP, undefined].map((ownerId) => [at, kind, ownerId] as const),
+        [REP, undefined].flatMap((ownerId) => (['salesforce', 'engine'] as const).map((d) => [at, kind, ownerId, d] as const)),
       ),
     ),
-  )('handed to sales at %s, kind %s, owner %s', (at, kind, ownerId) => {
+  )('handed to sales at %s, kind %s, owner %s, reminders by %s', (at, kind, ownerId, delivery) => {
+    const policy = deliveries[delivery];
     const now = Date.parse(at);
     const started = apply(
       freshLead(policy, now),
@@ -147,11 +149,16 @@ describe('the preview agrees with the lifecycle', () => {
     );
     const { effects } = advance(started.state, now + 30 * DAY, policy);
     const events = ledger(effects);
-    const p = preview(kind, at, ownerId ? { ownerId } : {});
+    const p = preview(kind, at, ownerId ? { ownerId } : {}, policy);
     expect(started.state.sla.dueAt).toBe(p.firstTouchDueAt.utc);
     const firstDue = Date.parse(p.firstTouchDueAt.utc);
-    const reminders = events.filter((e) => e.type === 'SLA_REMINDER' && Date.parse(e.at) < firstDue).map((e) => e.at);
-    expect(reminders).toEqual(p.reminders.map((r) => r.at.utc).filter((t) => Date.parse(t) < firstDue));
+    // The engine writes a row when each reminder is due; Salesforce pops the instants set on the handoff's tasks.
+    const reminders =
+      delivery === 'engine'
+        ? events.filter((e) => e.type === 'SLA_REMINDER' && Date.parse(e.at) < firstDue).map((e) => e.at)
+        : started.effects.flatMap((e) => (e.type === 'upsertTask' && e.task.reminderAt ? [e.task.reminderAt] : []));
+    expect(reminders).toEqual(p.reminders.map((r) => r.at.utc).filter((t) => delivery === 'salesforce' || Date.parse(t) < firstDue));
+    if (delivery === 'salesforce') expect(events.filter((e) => e.type === 'SLA_REMINDER')).toEqual([]);
     const names: Record<string, string> = { SLA_BREACHED: 'BREACH', ESCALATED: 'ESCALATE', REASSIGNED: 'REASSIGN', SLA_RESTARTED: 'RESTART', ESCALATION_REPEATED: 'REPEAT' };
     const steps = events.filter((e) => e.type in names).map((e) => `${names[e.type]} ${iso(Date.parse(e.at))}`);
     // The preview stops once the escalation repeats; the lead would go on repeating it.

@@ -30,6 +30,8 @@ const fast = testPolicy({
   sla: {
     firstTouch: { HAND_RAISE: { within: '3s', clock: 'calendar' }, PQL: { within: '3s', clock: 'calendar' }, MQL: { within: '6s', clock: 'calendar' } },
     reminders: [0.5],
+    // Reminders by the engine, so the real server runs the reminder timer too (the default sets them on Salesforce tasks).
+    reminderDelivery: 'engine',
     escalation: undefined,
     onBreach: { reassignTo: 'fallback', notifyManager: true, maxReassignments: 1 },
   },

@@ -112,17 +112,43 @@ describe('leadLifecycle on the time-skipping server', () => {
     });
   });
 
-  test('breach → reminders, escalation to the manager, reassignment to the fallback with a fresh window; then time to action', async () => {
+  test('reminders by the engine: a reminder task and an SLA_REMINDER row at 50% and 80% of the window', async () => {
+    const engine = testPolicy({ ...ALWAYS_TEAM, version: 'engine-reminders', sla: { reminderDelivery: 'engine' } });
+    await withWorker(engine, async (rec, send) => {
+      const { handle } = await send(engine, {
+        leadId: uniqueLeadId(), eventId: 'q1', occurredAt: now(), ownerId: OWNER, firmographics: hotFirmographics, activities: demo(),
+      });
+      const { qualifiedAt } = await handle.query(leadState);
+      await env.sleep('40m');
+      expect(rec.auditTypes()).toEqual(['QUALIFIED', 'SLA_REMINDER']);
+      await env.sleep('21m');
+      expect(rec.auditTypes()).toEqual(['QUALIFIED', 'SLA_REMINDER', 'SLA_REMINDER', 'SLA_BREACHED', 'ESCALATED', 'REASSIGNED']);
+      const reminders = rec.recorded.audit.filter((e) => e.type === 'SLA_REMINDER');
+      // At the fractions, give or take the workflow task that ran the timer.
+      expect(reminders.map((e) => Math.floor((Date.parse(e.at) - Date.parse(qualifiedAt!)) / 1000))).toEqual([30 * 60, 48 * 60]);
+      expect(rec.recorded.tasks.filter((t) => t.kind === 'REMINDER').map((t) => [t.ownerId, t.reminderAt ?? null])).toEqual([[OWNER, null], [OWNER, null]]);
+    });
+  });
+
+  test('breach → reminders on the Salesforce tasks, escalation to the manager, reassignment to the fallback with a fresh window; then time to action', async () => {
     await withWorker(policy, async (rec, send) => {
       const leadId = uniqueLeadId();
       const { handle } = await send(policy, {
         leadId, eventId: 'q1', occurredAt: now(), ownerId: OWNER, firmographics: hotFirmographics, activities: demo(),
       });
+      const { qualifiedAt, sla } = await handle.query(leadState);
       await env.sleep('61m');
       const afterFirst = await handle.query(leadState);
       expect(afterFirst.sla).toMatchObject({ status: 'BREACHED', breaches: 1, escalations: 1 });
       expect(afterFirst.ownerId).toBe(FALLBACK);
-      expect(rec.auditTypes()).toEqual(['QUALIFIED', 'SLA_REMINDER', 'SLA_REMINDER', 'SLA_BREACHED', 'ESCALATED', 'REASSIGNED']);
+      // The default policy's reminders are Salesforce Task reminders, set with the handoff task: no engine row for them.
+      expect(rec.auditTypes()).toEqual(['QUALIFIED', 'SLA_BREACHED', 'ESCALATED', 'REASSIGNED']);
+      const first = rec.recorded.tasks.slice(0, 2);
+      expect(first.map((t) => [t.kind, t.ownerId, Date.parse(t.reminderAt!) - Date.parse(qualifiedAt!), t.dueAt])).toEqual([
+        ['HANDOFF', OWNER, 30 * 60_000, sla.dueAt],
+        ['REMINDER', OWNER, 48 * 60_000, sla.dueAt],
+      ]);
+      expect(rec.recorded.closed.map((c) => c.externalId)).toEqual(expect.arrayContaining(first.map((t) => t.externalId)));
       expect(rec.recorded.tasks.filter((t) => t.kind === 'ESCALATION').map((t) => t.ownerId)).toEqual([MANAGER]);
       // The fallback is a queue: its handoff task goes to the team's manager, never to the integration user.
       expect(rec.recorded.tasks.filter((t) => t.kind === 'HANDOFF').map((t) => t.ownerId)).toEqual([OWNER, MANAGER]);
