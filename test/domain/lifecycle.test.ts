@@ -36,8 +36,8 @@ import {
   received,
 } from './lead-fixtures';
 
-// Reminders from the engine, as the design's example has them; `reminderDelivery: salesforce` (the default) has its own block.
-const policy = designPolicy({ sla: { reminderDelivery: 'engine' } });
+// The design's example sends reminders from the engine; `reminderDelivery: salesforce` (the default) has its own block.
+const policy = designPolicy();
 
 const accept = (repId = 'rep-1'): LeadEvent => ({ type: 'accept', repId });
 const contact = (channel: 'call' | 'email' | 'sms' | 'linkedin', outcome: 'no_answer' | 'voicemail' | 'connected' | 'replied' = 'no_answer', repId = 'rep-1'): LeadEvent => ({

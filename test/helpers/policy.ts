@@ -29,8 +29,9 @@ export function testPolicy(patch: Json = {}): Policy {
 export const ALWAYS_TEAM = { teams: [{ id: 'na', calendar: 'always', fallbackOwnerId: '00G000000000001AAA', managerId: '005000000000001AAA' }] };
 
 /**
- * The agreement as the design's example states it: MQL within 24 business hours, and each breach
- * escalates to the manager and hands the lead to the fallback, up to 2 reassignments (onBreach).
+ * The agreement as the design's example states it: MQL within 24 business hours, reminders sent by
+ * the engine (an SLA_REMINDER row each), and each breach escalates to the manager and hands the lead
+ * to the fallback, up to 2 reassignments (onBreach).
  */
 export function designPolicy(patch: Json = {}): Policy {
   return testPolicy(
@@ -38,6 +39,7 @@ export function designPolicy(patch: Json = {}): Policy {
       {
         sla: {
           firstTouch: { MQL: { within: '24h', clock: 'business' } },
+          reminderDelivery: 'engine',
           escalation: undefined,
           onBreach: { reassignTo: 'fallback', notifyManager: true, maxReassignments: 2 },
         },
