@@ -306,6 +306,7 @@ async function devServerRun(perPath: number, concurrency: number, sample: number
     const leadIds = ids.map(() => uniqueLeadId());
     const runs: Promise<void>[] = [];
     const leadCpu = cpuSeconds();
+    const transitionsBefore = observed.transitions;
     const startedAt = Date.now();
     await pool(ids, concurrency, async (i) => {
       const p = PATHS[i % PATHS.length]!;
@@ -333,7 +334,7 @@ async function devServerRun(perPath: number, concurrency: number, sample: number
       }
       costs.set(p, [...(costs.get(p) ?? []), await workflowCost(client, leadWorkflowId(leadId))]);
     }
-    return { rounds, leadSeconds, lifecycleSeconds, costs, leadCpuUsed };
+    return { rounds, leadSeconds, lifecycleSeconds, costs, leadCpuUsed, transitions: observed.transitions - transitionsBefore };
   });
   clearInterval(rssTimer);
   await env.teardown();
@@ -430,10 +431,10 @@ async function main(): Promise<void> {
       '',
       '',
     ]),
-    ['lifecycle transitions (ledger rows)', String(dev.observed.transitions), '', ''],
+    ['lifecycle transitions (ledger rows of the paths\' leads)', String(dev.transitions), '', ''],
     [
       'lifecycle transitions/s (first start → last path ended)',
-      (dev.observed.transitions / dev.lifecycleSeconds).toFixed(1),
+      (dev.transitions / dev.lifecycleSeconds).toFixed(1),
       '',
       '',
     ],
