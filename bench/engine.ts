@@ -225,24 +225,38 @@ async function runPath(
   await observed.until(leadId, end[p]);
 }
 
-/**
- * CPU seconds used so far by this process and by the dev server it spawned (Linux /proc; the server is
- * null elsewhere): where a start phase's CPU goes on a machine both saturate.
- */
+/** The pid of the dev server this process spawned, found once (Linux /proc; null elsewhere). */
+let serverPid: string | null | undefined;
+function devServerPid(): string | null {
+  if (serverPid !== undefined) return serverPid;
+  serverPid = null;
+  if (!fs.existsSync('/proc')) return serverPid;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const fields = procStat(pid);
+    if (fields?.comm === 'temporal' && Number(fields.rest[1]) === process.pid) serverPid = pid;
+  }
+  return serverPid;
+}
+
+/** A /proc/<pid>/stat line: the command, and the fields after it (state, ppid, …); null once the process is gone. */
+function procStat(pid: string): { comm: string; rest: string[] } | null {
+  let line: string;
+  try {
+    line = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+  const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(line) ?? [];
+  return comm === undefined || rest === undefined ? null : { comm, rest: rest.split(' ') };
+}
+
+/** CPU seconds used so far by this process and by its dev server: where a start phase's CPU goes on a machine both saturate. */
 function cpuSeconds(): { bench: number; server: number | null } {
   const { user, system } = process.cpuUsage();
-  let server: number | null = null;
-  try {
-    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').trim();
-      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(stat) ?? [];
-      const fields = rest?.split(' ') ?? [];
-      // After the command: state, ppid, …; utime and stime are the 14th and 15th fields of the line.
-      if (comm === 'temporal' && Number(fields[1]) === process.pid) server = (Number(fields[11]) + Number(fields[12])) / 100;
-    }
-  } catch {
-    server = null;
-  }
+  const pid = devServerPid();
+  const fields = pid === null ? null : procStat(pid);
+  // utime and stime, the 14th and 15th fields of the line, in clock ticks (100 a second).
+  const server = fields === null ? null : (Number(fields.rest[11]) + Number(fields.rest[12])) / 100;
   return { bench: (user + system) / 1e6, server };
 }
 type Cpu = ReturnType<typeof cpuSeconds>;
@@ -299,8 +313,8 @@ async function devServerRun(perPath: number, concurrency: number, sample: number
       rounds.push({ noop, alone });
     }
 
-    // The same start rate test for leads: update-with-start through the gateway only, then the paths run
-    // (each waits until every lead has started, so the start phase measures starts, as the no-op phase does).
+    // The start storm: every path's lead starts through the gateway, then the paths run (each waits until
+    // every lead has started), while the breach paths' 2 s windows run out: breach lag under load.
     let startPhaseOver!: () => void;
     const allStarted = new Promise<void>((resolve) => (startPhaseOver = resolve));
     const leadIds = ids.map(() => uniqueLeadId());

@@ -44,7 +44,6 @@ const firmographics = { industry: 'Logistics', employees: 200, region: 'NA', tit
 const gc = (globalThis as { gc?: () => void }).gc;
 const mib = (bytes: number) => bytes / 2 ** 20;
 
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {

@@ -32,11 +32,10 @@ describe('previewSla on the default policy (America/New_York, Mon-Fri 09:00-17:0
   });
 
   it('reminders by the engine fall at the same instants as the ones set on the Salesforce tasks', () => {
-    const sf = policy;
     const at = '2026-12-04T21:30:00Z';
     const p = preview('HAND_RAISE', at, { ownerId: REP }, testPolicy({ sla: { reminderDelivery: 'engine' } }));
     expect(p.reminders).toEqual(preview('HAND_RAISE', at, { ownerId: REP }).reminders);
-    const handedOff = apply(freshLead(sf, Date.parse(at)), trigger(Date.parse(at), { kind: 'HAND_RAISE', ownerId: REP }), Date.parse(at), sf);
+    const handedOff = apply(freshLead(policy, Date.parse(at)), trigger(Date.parse(at), { kind: 'HAND_RAISE', ownerId: REP }), Date.parse(at), policy);
     const set = handedOff.effects.flatMap((e) => (e.type === 'upsertTask' ? [e.task.reminderAt] : []));
     expect(set).toEqual(p.reminders.map((r) => r.at.utc));
   });

@@ -74,8 +74,9 @@ const PATHS = ['accept', 'breach-twice', 'reject', 'mql-breach', 'cadence'] as c
 type LeadPath = (typeof PATHS)[number];
 
 /**
- * Windows of seconds on the 24/7 calendar: reminders, two breaches, a spaced cadence, all within a
- * drill. The team's own manager and queue (lower-case letters, the queue in 15 characters).
+ * Windows of seconds on the 24/7 calendar: two breaches and a spaced cadence within a drill, with the
+ * default policy's reminders (set on the Salesforce tasks, so no engine step of their own). The
+ * team's own manager and queue (lower-case letters, the queue in 15 characters).
  */
 export function drillPolicy(): Policy {
   return testPolicy({
