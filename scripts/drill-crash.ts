@@ -1,8 +1,8 @@
 /**
  * `npm run drill:crash -- [--leads 400] [--kills 5] [--write-crashes 5] [--mode effects-batch|local-append]`
  * The full-size crash drill (test/drill/drill.ts): seconds-SLA leads on a real dev server, the
- * worker process SIGKILLed and restarted, then every lead's ledger rows compared with its committed
- * history. Needs Postgres: DATABASE_URL or TEST_DATABASE_URL. Exits 1 when any row differs.
+ * worker process SIGKILLed and restarted, then every lead's ledger rows and Salesforce records
+ * compared with its committed history. Needs Postgres: DATABASE_URL or TEST_DATABASE_URL. Exits 1 when any row differs.
  */
 import { parseArgs } from 'node:util';
 import { runDrill, type DrillMode } from '../test/drill/drill';
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   console.log(
     `  rows compared      ${r.ledgerRows} in the ledger, ${r.historyRows} in committed history (${r.runs} runs)`,
   );
-  console.log(`  differences        ${r.differences.length} in ${r.leadsDiffering} leads`);
+  console.log(`  Salesforce         ${r.salesforceLeads} Leads and ${r.salesforceTasks} Tasks compared with their committed writes`);
+  console.log(`  differences        ${r.differences.length} in ${r.leadsDiffering} leads (ledger and Salesforce)`);
   console.log(`  refused actions    ${r.refusedActions} (a script's action the lead no longer allowed after a stall)`);
   console.log(
     `  per lead           history events ${f(r.perLead.historyEvents.mean)} (${r.perLead.historyEvents.min}–${r.perLead.historyEvents.max}), billable actions ${f(r.perLead.billableActions.mean)} (${r.perLead.billableActions.min}–${r.perLead.billableActions.max}), ledger rows ${f(r.perLead.ledgerRows.mean)}`,

@@ -1,6 +1,7 @@
 /**
  * The crash drill, CI size: a real worker process SIGKILLed mid-run over a few dozen seconds-SLA
- * leads; afterwards, for every lead, the ledger equals the rows in the workflow's committed history.
+ * leads; afterwards, for every lead, the ledger equals the rows in the workflow's committed history,
+ * and the Salesforce emulator's Lead and Tasks equal the writes of the batches history says landed.
  * The second test puts the old design back (ledger rows appended by a local activity inside the
  * workflow task, old-append-interceptor.ts) and shows the same drill catching it.
  */
@@ -20,6 +21,7 @@ const print = (r: DrillResult) =>
   console.log(
     `crash drill (${r.mode}): ${r.leads} leads, ${r.timedKills} timed SIGKILLs + ${r.crashesAtWrite} at a ledger write, ` +
       `${r.workerStarts} worker starts, ${r.ledgerRows} ledger rows vs ${r.historyRows} committed rows, ` +
+      `Salesforce: ${r.salesforceLeads} Leads and ${r.salesforceTasks} Tasks vs their committed writes, ` +
       `${r.differences.length} differences in ${r.leadsDiffering} leads\n` +
       r.differences
         .slice(0, 10)
@@ -28,7 +30,7 @@ const print = (r: DrillResult) =>
   );
 
 drillTest(
-  'after SIGKILLs of the worker, every lead’s ledger rows are exactly the rows its history committed',
+  'after SIGKILLs of the worker, every lead’s ledger rows and Salesforce records are exactly what its history committed',
   async () => {
     const result = await runDrill({ databaseUrl: databaseUrl!, leads: 24, kills: 3, writeCrashes: 2 });
     print(result);
@@ -37,6 +39,7 @@ drillTest(
     expect(result.historyRows).toBeGreaterThan(result.leads * 3);
     expect(result.differences).toEqual([]);
     expect(result.ledgerRows).toBe(result.historyRows);
+    expect(result.salesforceTasks).toBeGreaterThanOrEqual(result.leads);
   },
 );
 

@@ -2,8 +2,10 @@
  * The crash drill: seconds-SLA leads across the lifecycle's paths on a real dev server, a real
  * worker process SIGKILLed mid-run several times and restarted, then, for every lead, the ledger
  * rows compared with the rows in the workflow's committed history (the input of every scheduled
- * `applyEffects`, across all runs of the workflow). Used by test/drill/crash.test.ts (small) and
- * scripts/drill-crash.ts (`npm run drill:crash`, full size).
+ * `applyEffects`, across all runs of the workflow), and the Salesforce emulator's Lead and Tasks
+ * compared with the Salesforce writes of the batches history says landed (salesforce-record.ts).
+ * The worker writes through the real writer, jsforce over HTTP. Used by test/drill/crash.test.ts
+ * (small) and scripts/drill-crash.ts (`npm run drill:crash`, full size).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -18,11 +20,13 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { Client as PgClient } from 'pg';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
-import type { AuditEvent } from '../../src/domain/effects';
+import type { AuditEvent, SalesforceEffect } from '../../src/domain/effects';
 import type { Policy } from '../../src/domain/policy';
 import { toId18 } from '../../src/domain/salesforce-id';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import type { EffectBatch } from '../../src/workflows/outbox';
+import { emulatorSeedFromPolicy } from '../../src/salesforce/policy-owners';
+import type { BatchResult, EffectBatch } from '../../src/workflows/outbox';
+import { startEmulator, type Emulator } from '../../tools/salesforce-emulator';
 import { acceptLead, logContactAttempt, rejectLead } from '../../src/workflows/messages';
 import { hotFirmographics, sendTrigger } from '../helpers/leads';
 import { ORG } from '../helpers/owners';
@@ -30,6 +34,8 @@ import { testPolicy } from '../helpers/policy';
 import { pool } from '../helpers/measure';
 import { workflowBundlerOptions, workflowsPath } from '../../src/worker/workflow-bundle';
 import { freePort } from '../helpers/ports';
+import { connectTo, createLeads } from '../salesforce/harness';
+import { compareSalesforce, expectedSalesforce } from './salesforce-record';
 
 export type DrillMode = 'effects-batch' | 'local-append';
 
@@ -57,6 +63,9 @@ export type DrillResult = {
   workerStarts: number;
   ledgerRows: number;
   historyRows: number;
+  /** Salesforce records compared: the leads' Lead records and their Tasks. */
+  salesforceLeads: number;
+  salesforceTasks: number;
   differences: Difference[];
   leadsDiffering: number;
   refusedActions: number;
@@ -150,13 +159,18 @@ function spawnWorker(env: NodeJS.ProcessEnv, logFile: string): Child {
   return { proc, ready, exited, stderr };
 }
 
-/** Rows in the workflow's committed history: the ledger part of every scheduled applyEffects, all runs. */
-export async function committedRows(
+/**
+ * What the workflow's committed history sent, over all its runs: the ledger part of every scheduled
+ * applyEffects, and the Salesforce writes of every batch that completed, in order, less those its
+ * result reports as not landed.
+ */
+export async function committedHistory(
   client: Client,
   workflowId: string,
-): Promise<{ rows: AuditEvent[]; events: number; actions: number; runs: number; conflicts: Difference[] }> {
+): Promise<{ rows: AuditEvent[]; landed: SalesforceEffect[]; events: number; actions: number; runs: number; conflicts: Difference[] }> {
   const rows = new Map<string, AuditEvent>();
   const conflicts: Difference[] = [];
+  const runsLanded: SalesforceEffect[][] = [];
   let events = 0;
   let actions = 0;
   let runs = 0;
@@ -166,27 +180,38 @@ export async function committedRows(
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     runs += 1;
     let previous: string | undefined;
+    const batches = new Map<string, EffectBatch>();
+    const landed: SalesforceEffect[] = [];
     for (const event of history.events ?? []) {
       events += 1;
       actions += billable(event);
       if (event.eventType === T.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
         previous = event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
       }
+      const completed = event.activityTaskCompletedEventAttributes;
+      const batch = completed ? batches.get(String(completed.scheduledEventId)) : undefined;
+      if (event.eventType === T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && batch) {
+        const result = defaultPayloadConverter.fromPayload<BatchResult>(completed!.result!.payloads![0]!);
+        const failed = new Set(result.failed.map((f) => f.effectId));
+        landed.push(...batch.salesforce.filter((e) => !failed.has(e.id)));
+      }
       const scheduled = event.activityTaskScheduledEventAttributes;
       if (event.eventType !== T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED || scheduled?.activityType?.name !== 'applyEffects')
         continue;
-      const batch = defaultPayloadConverter.fromPayload<EffectBatch>(scheduled.input!.payloads![0]!);
-      for (const row of batch.ledger) {
+      const sent = defaultPayloadConverter.fromPayload<EffectBatch>(scheduled.input!.payloads![0]!);
+      batches.set(String(event.eventId), sent);
+      for (const row of sent.ledger) {
         const seen = rows.get(row.id);
         if (seen && canonical(seen) !== canonical(row))
           conflicts.push({ leadId: row.leadId, id: row.id, what: 'history sends two rows under one id' });
         if (!seen) rows.set(row.id, row);
       }
     }
+    runsLanded.unshift(landed);
     if (!previous) break;
     runId = previous;
   }
-  return { rows: [...rows.values()], events, actions, runs, conflicts };
+  return { rows: [...rows.values()], landed: runsLanded.flat(), events, actions, runs, conflicts };
 }
 
 /**
@@ -263,15 +288,6 @@ function stats(values: number[]): Stats {
   };
 }
 
-/** A lead id per drill lead, half in the 15-character form the org also hands out. */
-function drillLeadId(run: string, i: number): string {
-  const id15 = `00Q${run}${i
-    .toString(36)
-    .toUpperCase()
-    .padStart(12 - run.length, '0')}`;
-  return i % 2 === 0 ? id15 : toId18(id15)!;
-}
-
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
@@ -299,12 +315,23 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   fs.writeFileSync(bundlePath, code);
 
   let server: DevServer | undefined;
+  let emulator: Emulator | undefined;
   let connection: Connection | undefined;
   let ledger: Ledger | undefined;
   let child: Child | undefined;
   let stopping = false;
   try {
     ledger = await createLedger({ databaseUrl: options.databaseUrl, schema, logger: silent });
+    // The org: the policy's manager and queue, the rep, and one Lead per drill lead (its id, half of
+    // them in the 15-character form, is what the drill hands to the engine).
+    const seed = emulatorSeedFromPolicy(policy);
+    emulator = await startEmulator({
+      port: 0,
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      dailyApiLimit: 100_000_000,
+      seed: { ...seed, users: [...seed.users, { Id: toId18(OWNER)!, LastName: 'Drill rep' }] },
+    });
+    const orgLeads = await createLeads(await connectTo(emulator), options.leads);
     server = await startDevServer({ port: await devServerPort(), dataDir, namespace: 'default', logger: silent });
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
@@ -316,6 +343,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       DRILL_TEMPORAL_ADDRESS: server.address,
       DRILL_TASK_QUEUE: taskQueue,
       DRILL_WORKFLOW_BUNDLE: bundlePath,
+      DRILL_SALESFORCE_URL: emulator.url,
     };
 
     // The worker supervisor: a timed SIGKILL 2–4 s after each worker is ready, `kills` times, and
@@ -366,7 +394,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     supervisor.catch(() => undefined);
     await child!.ready;
 
-    const leadIds = Array.from({ length: options.leads }, (_, i) => drillLeadId(run, i));
+    const leadIds = orgLeads.map((id, i) => (i % 2 === 0 ? id.slice(0, 15) : id));
     const pathOf = (i: number): LeadPath => PATHS[i % PATHS.length]!;
     let refusedActions = 0;
     const startWindowMs = Math.max(4_000, options.kills * 3_000);
@@ -394,6 +422,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const leadsDiffering = new Set<string>();
     let ledgerRows = 0;
     let historyRows = 0;
+    let salesforceTasks = 0;
+    const orgTasks = emulator.records('Task');
+    const orgLeadsById = new Map(emulator.records('Lead').map((r) => [String(r.Id), r]));
     let runs = 0;
     const perLeadEvents: number[] = [];
     const perLeadActions: number[] = [];
@@ -401,9 +432,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const perPath: Record<string, { events: number[]; actions: number[] }> = {};
     await pool(leadIds, 8, async (leadId) => {
       const id18 = toId18(leadId)!;
-      const committed = await committedRows(client, leadWorkflow(leadId));
+      const committed = await committedHistory(client, leadWorkflow(leadId));
       const rows = await ledger!.events(id18);
-      const diff = [...committed.conflicts, ...compareRows(id18, rows, committed.rows)];
+      const tasks = orgTasks.filter((t) => t.WhoId === id18);
+      salesforceTasks += tasks.length;
+      const diff = [
+        ...committed.conflicts,
+        ...compareRows(id18, rows, committed.rows),
+        ...compareSalesforce(id18, expectedSalesforce(committed.landed), orgLeadsById.get(id18), tasks),
+      ];
       differences.push(...diff);
       if (diff.length > 0) leadsDiffering.add(id18);
       ledgerRows += rows.length;
@@ -425,6 +462,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       workerStarts,
       ledgerRows,
       historyRows,
+      salesforceLeads: leadIds.length,
+      salesforceTasks,
       differences,
       leadsDiffering: leadsDiffering.size,
       refusedActions,
@@ -447,6 +486,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     child?.proc.kill('SIGKILL');
     await connection?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
+    await emulator?.close().catch(() => undefined);
     await ledger?.close().catch(() => undefined);
     await dropSchema(options.databaseUrl, schema).catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });

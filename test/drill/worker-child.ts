@@ -1,8 +1,8 @@
 /**
  * The crash drill's worker, a process of its own so the drill can SIGKILL it: built like
  * src/worker/main.ts (createActivities + handoffWorkerOptions) on the drill's task queue, against
- * the drill's dev server and Postgres ledger schema. Salesforce is a writer that always succeeds
- * (the drill is about the ledger; Salesforce faults are covered elsewhere).
+ * the drill's dev server, Postgres ledger schema and Salesforce emulator, which it writes through
+ * the real writer (jsforce over HTTP, the default batch windows).
  *
  * DRILL_MODE=local-append also registers the activity the old-append workflow interceptor calls
  * (old-append-interceptor.ts): the ledger rows appended by a local activity inside the workflow
@@ -15,7 +15,11 @@ import { createActivities } from '../../src/activities';
 import { createLedger, type Ledger } from '../../src/audit/ledger';
 import type { AuditEvent } from '../../src/domain/effects';
 import type { Policy } from '../../src/domain/policy';
-import { acceptingSalesforce, emptySalesforceReader } from '../helpers/accepting-salesforce';
+import { emulatorAuth } from '../../src/salesforce/config';
+import { connect } from '../../src/salesforce/connection';
+import { API_VERSION } from '../salesforce/harness';
+import { createSalesforceWriter } from '../../src/salesforce/writer';
+import { emptySalesforceReader } from '../helpers/accepting-salesforce';
 import { handoffWorkerOptions } from '../../src/worker/options';
 
 function env(name: string): string {
@@ -54,7 +58,11 @@ async function main(): Promise<void> {
   const ledger = crashingAfter(realLedger, Number(process.env.DRILL_CRASH_AFTER_WRITES ?? 0));
   // The drill's policy, already validated by the drill (a validated policy is the schema's output, not its input).
   const policy = JSON.parse(env('DRILL_POLICY')) as Policy;
-  const activities = createActivities({ ledger, salesforce: acceptingSalesforce, salesforceReader: emptySalesforceReader, logger, policy: () => policy });
+  const salesforce = createSalesforceWriter({
+    connection: () => connect({ auth: emulatorAuth(env('DRILL_SALESFORCE_URL')), apiVersion: API_VERSION, logger }),
+    logger,
+  });
+  const activities = createActivities({ ledger, salesforce, salesforceReader: emptySalesforceReader, logger, policy: () => policy });
   const oldAppend = {
     async appendLedgerLocally(events: AuditEvent[]): Promise<void> {
       await ledger.append(events);
@@ -78,6 +86,7 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   await running;
   await connection.close();
+  await salesforce.close();
   await realLedger.close();
 }
 
