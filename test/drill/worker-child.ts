@@ -8,6 +8,9 @@
  * (old-append-interceptor.ts): the ledger rows appended by a local activity inside the workflow
  * task, before it commits, as the engine did before the effects batches.
  * DRILL_CRASH_AFTER_WRITES=N: this process SIGKILLs itself right after its Nth ledger write that inserted rows.
+ * In local-append mode those are the old design's own writes, the local appends, of steps other than a
+ * hand-off: a retried hand-off decides the same rows again (it counts from its receive time), so only
+ * the other steps can show the old design's flaw, and the drill must see it.
  */
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -32,14 +35,14 @@ function env(name: string): string {
  * The ledger, with a crash point right after the Nth write of this process that inserted rows: the
  * rows are in the ledger and the worker dies before it reports back to Temporal.
  */
-function crashingAfter(ledger: Ledger, writes: number): Ledger {
+function crashingAfter(ledger: Ledger, writes: number, counts: (events: readonly AuditEvent[]) => boolean = () => true): Ledger {
   if (writes <= 0) return ledger;
   let count = 0;
   return {
     ...ledger,
     async append(events) {
       const result = await ledger.append(events);
-      if (result.inserted > 0) count += 1;
+      if (result.inserted > 0 && counts(events)) count += 1;
       if (count >= writes) process.kill(process.pid, 'SIGKILL');
       return result;
     },
@@ -55,7 +58,9 @@ async function main(): Promise<void> {
     schema: env('DRILL_SCHEMA'),
     logger,
   });
-  const ledger = crashingAfter(realLedger, Number(process.env.DRILL_CRASH_AFTER_WRITES ?? 0));
+  const crashAfter = Number(process.env.DRILL_CRASH_AFTER_WRITES ?? 0);
+  const ledger = mode === 'local-append' ? realLedger : crashingAfter(realLedger, crashAfter);
+  const localLedger = crashingAfter(realLedger, mode === 'local-append' ? crashAfter : 0, (events) => !events.some((e) => e.type === 'QUALIFIED'));
   // The drill's policy, already validated by the drill (a validated policy is the schema's output, not its input).
   const policy = JSON.parse(env('DRILL_POLICY')) as Policy;
   const salesforce = createSalesforceWriter({
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
   const activities = createActivities({ ledger, salesforce, salesforceReader: emptySalesforceReader, logger, policy: () => policy });
   const oldAppend = {
     async appendLedgerLocally(events: AuditEvent[]): Promise<void> {
-      await ledger.append(events);
+      await localLedger.append(events);
     },
   };
   const connection = await NativeConnection.connect({ address: env('DRILL_TEMPORAL_ADDRESS') });
